@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * patch.c - RFC 6902 operations and RFC 6901 pointers; see patch.h.
+ */
+#include "patch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+#include "util/json.h"
+#include "util/mem.h"
+#include "util/str.h"
+
+void wh_patch_init(struct wh_patch *p)
+{
+    p->ops = NULL;
+    p->n = 0;
+    p->alloc = 0;
+    p->edits = 0;
+}
+
+void wh_patch_cleanup(struct wh_patch *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        free(p->ops[i].path);
+        cJSON_Delete(p->ops[i].value);
+    }
+    free(p->ops);
+    wh_patch_init(p);
+}
+
+int wh_ptr_seg(char *ptr, size_t size, const char *seg)
+{
+    size_t len = strlen(ptr);
+    const char *s;
+
+    if (len + 1 >= size)
+        return WH_ETOOBIG;
+    ptr[len++] = '/';
+    for (s = seg; *s; s++) {
+        const char *esc = *s == '~' ? "~0" : *s == '/' ? "~1" : NULL;
+        size_t n = esc ? 2 : 1;
+
+        if (len + n >= size) {
+            ptr[len] = '\0';
+            return WH_ETOOBIG;
+        }
+        if (esc) {
+            ptr[len++] = esc[0];
+            ptr[len++] = esc[1];
+        } else {
+            ptr[len++] = *s;
+        }
+    }
+    ptr[len] = '\0';
+    return WH_OK;
+}
+
+int wh_ptr_idx(char *ptr, size_t size, size_t n)
+{
+    size_t len = strlen(ptr);
+    int w = snprintf(ptr + len, size - len, "/%zu", n);
+
+    if (w < 0 || (size_t)w >= size - len) {
+        ptr[len] = '\0';
+        return WH_ETOOBIG;
+    }
+    return WH_OK;
+}
+
+int wh_ptr_unescape(const char *seg, size_t len, char *out, size_t size)
+{
+    size_t i;
+    size_t o = 0;
+
+    for (i = 0; i < len; i++) {
+        char c = seg[i];
+
+        if (c == '~') {
+            if (i + 1 >= len || (seg[i + 1] != '0' && seg[i + 1] != '1'))
+                return WH_EPARSE;
+            c = seg[++i] == '0' ? '~' : '/';
+        }
+        if (o + 1 >= size)
+            return WH_ETOOBIG;
+        out[o++] = c;
+    }
+    if (size == 0)
+        return WH_ETOOBIG;
+    out[o] = '\0';
+    return WH_OK;
+}
+
+static void push(struct wh_patch *p, const char *path, cJSON *value, bool created)
+{
+    if (p->n == p->alloc) {
+        p->alloc = p->alloc ? p->alloc * 2 : 8;
+        p->ops = wh_realloc_array(p->ops, p->alloc, sizeof(*p->ops));
+    }
+    p->ops[p->n].path = wh_xstrdup(path);
+    p->ops[p->n].value = value;
+    p->ops[p->n].created = created;
+    p->n++;
+    p->edits++;
+}
+
+/* The op of this patch that created a container at path, or NULL. */
+static struct wh_patch_op *created_at(const struct wh_patch *p, const char *path)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        if (p->ops[i].created && strcmp(p->ops[i].path, path) == 0)
+            return &p->ops[i];
+    }
+    return NULL;
+}
+
+int wh_patch_append(struct wh_patch *p, const cJSON *existing, const char *path, cJSON *item,
+                    struct wh_err *err)
+{
+    char ptr[WH_PTR_MAX];
+    struct wh_patch_op *op;
+    cJSON *arr;
+
+    if (existing != NULL) {
+        int w = snprintf(ptr, sizeof(ptr), "%s/-", path);
+
+        if (w < 0 || (size_t)w >= sizeof(ptr)) {
+            cJSON_Delete(item);
+            return wh_errf(err, WH_ETOOBIG, "json pointer too long: %.64s...", path);
+        }
+        push(p, ptr, item, false);
+        return WH_OK;
+    }
+    op = created_at(p, path);
+    if (op != NULL) {
+        wh_json_append(op->value, item);
+        p->edits++;
+        return WH_OK;
+    }
+    arr = cJSON_CreateArray();
+    wh_json_append(arr, item);
+    push(p, path, arr, true);
+    return WH_OK;
+}
+
+int wh_patch_put(struct wh_patch *p, const cJSON *existing, const char *path, const char *key,
+                 cJSON *value, struct wh_err *err)
+{
+    char ptr[WH_PTR_MAX];
+    struct wh_patch_op *op;
+    cJSON *obj;
+
+    if (existing != NULL) {
+        if (wh_strlcpy(ptr, path, sizeof(ptr)) >= sizeof(ptr) ||
+            wh_ptr_seg(ptr, sizeof(ptr), key) != WH_OK) {
+            cJSON_Delete(value);
+            return wh_errf(err, WH_ETOOBIG, "json pointer too long: %.64s...", path);
+        }
+        push(p, ptr, value, false);
+        return WH_OK;
+    }
+    op = created_at(p, path);
+    if (op != NULL) {
+        wh_json_add(op->value, key, value);
+        p->edits++;
+        return WH_OK;
+    }
+    obj = cJSON_CreateObject();
+    wh_json_add(obj, key, value);
+    push(p, path, obj, true);
+    return WH_OK;
+}
+
+static bool item_matches(const cJSON *item, const char *field, const char *value)
+{
+    const char *s = wh_json_get_str(item, field);
+
+    return s != NULL && strcmp(s, value) == 0;
+}
+
+const cJSON *wh_patch_find_item(const struct wh_patch *p, const char *path, const char *field,
+                                const char *value)
+{
+    size_t plen = strlen(path);
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        const struct wh_patch_op *op = &p->ops[i];
+        const cJSON *item;
+
+        if (strncmp(op->path, path, plen) != 0)
+            continue;
+        if (op->created && op->path[plen] == '\0') {
+            cJSON_ArrayForEach(item, op->value)
+            {
+                if (item_matches(item, field, value))
+                    return item;
+            }
+        } else if (strcmp(op->path + plen, "/-") == 0 && item_matches(op->value, field, value)) {
+            return op->value;
+        }
+    }
+    return NULL;
+}
+
+int wh_patch_render(const struct wh_patch *p, struct wh_buf *out)
+{
+    size_t i;
+    int rc = wh_buf_addc(out, '[');
+
+    for (i = 0; i < p->n && rc == WH_OK; i++) {
+        char *value = cJSON_PrintUnformatted(p->ops[i].value);
+
+        rc = wh_buf_adds(out, i ? ",{\"op\":\"add\",\"path\":" : "{\"op\":\"add\",\"path\":");
+        if (rc == WH_OK)
+            rc = wh_json_escape(out, p->ops[i].path);
+        if (rc == WH_OK)
+            rc = wh_buf_printf(out, ",\"value\":%s}", value);
+        free(value);
+    }
+    if (rc == WH_OK)
+        rc = wh_buf_addc(out, ']');
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * patches.c - the generator table and its runner; the only place that knows
+ * the order in which concerns are applied. Adding a concern is one file and
+ * one row here.
+ */
+#include "patches.h"
+
+#include "banned.h"
+
+const struct wh_generator wh_generators[] = {
+    { "aws-irsa", wh_gen_aws_irsa },
+};
+
+const size_t wh_generators_count = WH_NELEM(wh_generators);
+
+_Static_assert(WH_NELEM(wh_generators) <= 32, "the applied mask has 32 bits");
+
+int wh_gen_run_all(const struct wh_gen_ctx *ctx, struct wh_patch *patch, uint32_t *applied,
+                   struct wh_err *err)
+{
+    size_t i;
+    int rc = WH_OK;
+
+    *applied = 0;
+    for (i = 0; i < wh_generators_count && rc == WH_OK; i++) {
+        size_t before = patch->edits;
+
+        rc = wh_generators[i].run(ctx, patch, err);
+        if (rc == WH_OK && patch->edits > before)
+            *applied |= 1u << i;
+    }
+    return rc;
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * pod.c - the validated pod view; see pod.h.
+ */
+#include "pod.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+#include "util/json.h"
+#include "util/mem.h"
+
+void wh_pod_init(struct wh_pod *pod)
+{
+    memset(pod, 0, sizeof(*pod));
+}
+
+void wh_pod_cleanup(struct wh_pod *pod)
+{
+    free(pod->ctrs);
+    wh_pod_init(pod);
+}
+
+/* Each element of arr must be an object whose "name" is a string. */
+static int check_named_items(const cJSON *arr, const char *path, struct wh_err *err)
+{
+    const cJSON *item;
+    int i = 0;
+
+    cJSON_ArrayForEach(item, arr)
+    {
+        if (!cJSON_IsObject(item))
+            return wh_errf(err, WH_EPARSE, "%s[%d]: expected object, got %s", path, i,
+                           wh_json_type_name(item));
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(item, "name")))
+            return wh_errf(err, WH_EPARSE, "%s[%d].name: expected string", path, i);
+        i++;
+    }
+    return WH_OK;
+}
+
+static int parse_container(const cJSON *obj, enum wh_ctr_kind kind, size_t index,
+                           struct wh_container *c, struct wh_err *err)
+{
+    char path[96];
+    const cJSON *item;
+    int rc;
+
+    (void)snprintf(path, sizeof(path), "object.spec.%s[%zu]",
+                   kind == WH_CTR_INIT ? "initContainers" : "containers", index);
+    if (!cJSON_IsObject(obj))
+        return wh_errf(err, WH_EPARSE, "%s: expected object, got %s", path, wh_json_type_name(obj));
+    item = cJSON_GetObjectItemCaseSensitive(obj, "name");
+    if (!cJSON_IsString(item))
+        return wh_errf(err, WH_EPARSE, "%s.name: expected string", path);
+    c->kind = kind;
+    c->index = index;
+    c->name = item->valuestring;
+    c->obj = obj;
+    rc = wh_json_want(obj, "env", WH_JSON_ARRAY, path, &c->env, err);
+    if (rc == WH_OK)
+        rc = wh_json_want(obj, "volumeMounts", WH_JSON_ARRAY, path, &c->volume_mounts, err);
+    if (rc == WH_OK && c->env) {
+        char sub[128];
+
+        (void)snprintf(sub, sizeof(sub), "%s.env", path);
+        rc = check_named_items(c->env, sub, err);
+    }
+    if (rc == WH_OK && c->volume_mounts) {
+        char sub[128];
+
+        (void)snprintf(sub, sizeof(sub), "%s.volumeMounts", path);
+        rc = check_named_items(c->volume_mounts, sub, err);
+    }
+    return rc;
+}
+
+static int parse_containers(const cJSON *arr, enum wh_ctr_kind kind, struct wh_pod *pod,
+                            struct wh_err *err)
+{
+    const cJSON *item;
+    size_t i = 0;
+    int rc = WH_OK;
+
+    if (arr == NULL)
+        return WH_OK;
+    cJSON_ArrayForEach(item, arr)
+    {
+        rc = parse_container(item, kind, i++, &pod->ctrs[pod->nctrs], err);
+        if (rc != WH_OK)
+            break;
+        pod->nctrs++;
+    }
+    return rc;
+}
+
+/* Sets *out to the string obj[key], or NULL when absent. */
+static int want_str(const cJSON *obj, const char *key, const char *path, const char **out,
+                    struct wh_err *err)
+{
+    const cJSON *s = NULL;
+    int rc = wh_json_want(obj, key, WH_JSON_STRING, path, &s, err);
+
+    *out = s ? s->valuestring : NULL;
+    return rc;
+}
+
+static int parse_metadata(const cJSON *obj, struct wh_pod *pod, struct wh_err *err)
+{
+    const cJSON *meta;
+    int rc;
+
+    rc = wh_json_want(obj, "metadata", WH_JSON_OBJECT, "object", &meta, err);
+    if (rc == WH_OK && meta == NULL)
+        rc = wh_errf(err, WH_EPARSE, "object.metadata: missing");
+    if (rc == WH_OK)
+        rc = wh_json_want(meta, "labels", WH_JSON_OBJECT, "object.metadata", &pod->labels, err);
+    if (rc == WH_OK)
+        rc = wh_json_want(meta, "annotations", WH_JSON_OBJECT, "object.metadata", &pod->annotations,
+                          err);
+    if (rc == WH_OK)
+        rc = want_str(meta, "name", "object.metadata", &pod->name, err);
+    if (rc == WH_OK)
+        rc = want_str(meta, "generateName", "object.metadata", &pod->generate_name, err);
+    if (rc == WH_OK)
+        rc = want_str(meta, "namespace", "object.metadata", &pod->namespace_, err);
+    return rc;
+}
+
+static int parse_spec(const cJSON *spec, struct wh_pod *pod, struct wh_err *err)
+{
+    const char *sa = NULL;
+    int rc;
+
+    rc = wh_json_want(spec, "containers", WH_JSON_ARRAY, "object.spec", &pod->containers_arr, err);
+    if (rc == WH_OK && pod->containers_arr == NULL)
+        rc = wh_errf(err, WH_EPARSE, "object.spec.containers: missing");
+    if (rc == WH_OK)
+        rc =
+            wh_json_want(spec, "initContainers", WH_JSON_ARRAY, "object.spec", &pod->init_arr, err);
+    if (rc == WH_OK)
+        rc = wh_json_want(spec, "volumes", WH_JSON_ARRAY, "object.spec", &pod->volumes, err);
+    if (rc == WH_OK && pod->volumes)
+        rc = check_named_items(pod->volumes, "object.spec.volumes", err);
+    if (rc == WH_OK)
+        rc = wh_json_want(spec, "nodeSelector", WH_JSON_OBJECT, "object.spec", &pod->node_selector,
+                          err);
+    if (rc == WH_OK)
+        rc = wh_json_want(spec, "securityContext", WH_JSON_OBJECT, "object.spec",
+                          &pod->security_context, err);
+    if (rc == WH_OK)
+        rc = want_str(spec, "serviceAccountName", "object.spec", &sa, err);
+    /* serviceAccount is the deprecated alias; the apiserver keeps them equal. */
+    if (rc == WH_OK && sa == NULL)
+        rc = want_str(spec, "serviceAccount", "object.spec", &sa, err);
+    if (rc == WH_OK && sa != NULL && sa[0] != '\0')
+        pod->service_account = sa;
+    return rc;
+}
+
+int wh_pod_parse(const cJSON *obj, struct wh_pod *pod, struct wh_err *err)
+{
+    size_t n;
+    int rc;
+
+    if (!cJSON_IsObject(obj))
+        return wh_errf(err, WH_EPARSE, "object: expected a Pod object, got %s",
+                       wh_json_type_name(obj));
+    pod->obj = obj;
+    rc = parse_metadata(obj, pod, err);
+    if (rc == WH_OK)
+        rc = wh_json_want(obj, "spec", WH_JSON_OBJECT, "object", &pod->spec, err);
+    if (rc == WH_OK && pod->spec == NULL)
+        rc = wh_errf(err, WH_EPARSE, "object.spec: missing");
+    if (rc == WH_OK)
+        rc = parse_spec(pod->spec, pod, err);
+    if (rc != WH_OK)
+        return rc;
+    n = (size_t)cJSON_GetArraySize(pod->containers_arr) +
+        (pod->init_arr ? (size_t)cJSON_GetArraySize(pod->init_arr) : 0);
+    if (n > WH_POD_MAX_CONTAINERS)
+        return wh_errf(err, WH_ETOOBIG, "object.spec: %zu containers, more than %d", n,
+                       WH_POD_MAX_CONTAINERS);
+    pod->ctrs = wh_alloc_array(n ? n : 1, sizeof(*pod->ctrs));
+    rc = parse_containers(pod->init_arr, WH_CTR_INIT, pod, err);
+    if (rc == WH_OK)
+        rc = parse_containers(pod->containers_arr, WH_CTR_MAIN, pod, err);
+    return rc;
+}
+
+const char *wh_pod_label(const struct wh_pod *pod, const char *key)
+{
+    return wh_json_get_str(pod->labels, key);
+}
+
+const char *wh_pod_annotation(const struct wh_pod *pod, const char *key)
+{
+    return wh_json_get_str(pod->annotations, key);
+}
+
+void wh_pod_ctr_path(const struct wh_container *c, char *buf, size_t size)
+{
+    (void)snprintf(buf, size, "/spec/%s/%zu",
+                   c->kind == WH_CTR_INIT ? "initContainers" : "containers", c->index);
+}
+
+static const cJSON *find_named(const cJSON *arr, const char *name)
+{
+    const cJSON *item;
+
+    cJSON_ArrayForEach(item, arr)
+    {
+        const char *n = wh_json_get_str(item, "name");
+
+        if (n && strcmp(n, name) == 0)
+            return item;
+    }
+    return NULL;
+}
+
+const cJSON *wh_pod_ctr_env(const struct wh_container *c, const char *name)
+{
+    return c->env ? find_named(c->env, name) : NULL;
+}
+
+const cJSON *wh_pod_volume(const struct wh_pod *pod, const char *name)
+{
+    return pod->volumes ? find_named(pod->volumes, name) : NULL;
+}

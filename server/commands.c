@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * commands.c - serve, mutate and check-config: load what the command needs
+ * (config, objects, certificates), run it, release everything.
+ */
+#include "commands.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "banned.h"
+#include "cache.h"
+#include "config.h"
+#include "http.h"
+#include "mutate.h"
+#include "objects.h"
+#include "util/file.h"
+#include "util/json.h"
+
+#define PEM_MAX      (1u << 20)
+#define MUTATE_INPUT (64u * 1024u * 1024u)
+
+static int load_config(const struct wh_cli *cli, struct wh_config **out)
+{
+    struct wh_err err;
+
+    if (cli->config == NULL) {
+        *out = wh_config_new_defaults();
+        return WH_OK;
+    }
+    if (wh_config_load(cli->config, out, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_USAGE;
+    }
+    return WH_OK;
+}
+
+static int load_objects(const struct wh_cli *cli, struct wh_snapshot **out)
+{
+    struct wh_err err;
+
+    if (cli->objects == NULL) {
+        *out = wh_snapshot_build(wh_snapshot_builder_new(NULL));
+        return WH_OK;
+    }
+    if (wh_objects_load(cli->objects, out, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_USAGE;
+    }
+    return WH_OK;
+}
+
+static int read_pem(const char *path, struct wh_buf *out)
+{
+    struct wh_err err;
+
+    wh_buf_init(out, PEM_MAX);
+    if (wh_file_read(path, out, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_USAGE;
+    }
+    return WH_OK;
+}
+
+static void wait_for_signal(void)
+{
+    sigset_t set;
+    int sig = 0;
+
+    (void)sigemptyset(&set);
+    (void)sigaddset(&set, SIGINT);
+    (void)sigaddset(&set, SIGTERM);
+    (void)sigwait(&set, &sig);
+    log_info("received signal %d, shutting down", sig);
+}
+
+int wh_cmd_serve(const struct wh_cli *cli)
+{
+    struct wh_config *cfg = NULL;
+    struct wh_snapshot *snap = NULL;
+    struct wh_cache *cache = NULL;
+    struct wh_http *http = NULL;
+    struct wh_buf cert, key;
+    struct wh_http_opts opts;
+    struct wh_err err;
+    sigset_t set;
+    int rc;
+
+    wh_buf_init(&cert, PEM_MAX);
+    wh_buf_init(&key, PEM_MAX);
+    /* Block the stop signals in every thread; the main thread waits for them. */
+    (void)sigemptyset(&set);
+    (void)sigaddset(&set, SIGINT);
+    (void)sigaddset(&set, SIGTERM);
+    (void)pthread_sigmask(SIG_BLOCK, &set, NULL);
+    (void)signal(SIGPIPE, SIG_IGN);
+    rc = load_config(cli, &cfg);
+    if (rc == WH_OK)
+        rc = load_objects(cli, &snap);
+    if (rc == WH_OK)
+        rc = read_pem(cli->tls_cert, &cert);
+    if (rc == WH_OK)
+        rc = read_pem(cli->tls_key, &key);
+    if (rc != WH_OK)
+        goto out;
+    log_info("sparkhook %s starting: %zu namespaces, %zu service accounts from %s", WH_VERSION,
+             wh_snapshot_count(snap, WH_KIND_NAMESPACE),
+             wh_snapshot_count(snap, WH_KIND_SERVICEACCOUNT),
+             cli->objects ? cli->objects : "(none)");
+    cache = wh_cache_new();
+    wh_cache_publish(cache, snap);
+    snap = NULL;
+    opts = (struct wh_http_opts){ cli->listen, wh_buf_str(&cert), wh_buf_str(&key), cfg, cache };
+    if (wh_http_start(&opts, &http, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        rc = WH_EXIT_FAILURE;
+        goto out;
+    }
+    log_info("serving https on %s (port %u), config %s", cli->listen, wh_http_port(http),
+             cli->config ? cli->config : "(embedded defaults)");
+    wait_for_signal();
+    wh_http_stop(http);
+    log_info("stopped");
+out:
+    wh_cache_free(cache);
+    wh_snapshot_unref(snap);
+    wh_config_free(cfg);
+    wh_buf_cleanup(&cert);
+    wh_buf_cleanup(&key);
+    return rc;
+}
+
+/* Wraps a bare Pod as an AdmissionReview v1 CREATE. Consumes pod. */
+static char *wrap_pod(cJSON *pod, const char *ns_flag)
+{
+    cJSON *review = cJSON_CreateObject();
+    cJSON *req = cJSON_CreateObject();
+    cJSON *kind = cJSON_CreateObject();
+    cJSON *res = cJSON_CreateObject();
+    const char *ns = ns_flag;
+    const char *name = wh_json_get_str(wh_json_get(pod, "metadata", WH_JSON_OBJECT), "name");
+    char *text;
+
+    if (ns == NULL)
+        ns = wh_json_get_str(wh_json_get(pod, "metadata", WH_JSON_OBJECT), "namespace");
+    wh_json_add(kind, "group", cJSON_CreateString(""));
+    wh_json_add(kind, "version", cJSON_CreateString("v1"));
+    wh_json_add(kind, "kind", cJSON_CreateString("Pod"));
+    wh_json_add(res, "group", cJSON_CreateString(""));
+    wh_json_add(res, "version", cJSON_CreateString("v1"));
+    wh_json_add(res, "resource", cJSON_CreateString("pods"));
+    wh_json_add(req, "uid", cJSON_CreateString("00000000-0000-0000-0000-000000000000"));
+    wh_json_add(req, "kind", kind);
+    wh_json_add(req, "resource", res);
+    wh_json_add(req, "name", cJSON_CreateString(name ? name : ""));
+    wh_json_add(req, "namespace", cJSON_CreateString(ns ? ns : "default"));
+    wh_json_add(req, "operation", cJSON_CreateString("CREATE"));
+    wh_json_add(req, "object", pod);
+    wh_json_add(review, "apiVersion", cJSON_CreateString("admission.k8s.io/v1"));
+    wh_json_add(review, "kind", cJSON_CreateString("AdmissionReview"));
+    wh_json_add(review, "request", req);
+    text = cJSON_PrintUnformatted(review);
+    cJSON_Delete(review);
+    return text;
+}
+
+/* Reads the input; a bare Pod becomes a review. *text is malloc'd. */
+static int read_review(const struct wh_cli *cli, const struct wh_config *cfg, char **text,
+                       size_t *len)
+{
+    struct wh_buf in;
+    struct wh_err err;
+    cJSON *root = NULL;
+    int rc = WH_OK;
+
+    wh_buf_init(&in, MUTATE_INPUT);
+    if (wh_file_read(cli->input, &in, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_USAGE;
+    }
+    /* Only a document that parses and says kind: Pod is wrapped; anything
+     * else goes to the pipeline as is, which reports what is wrong. */
+    if (wh_json_parse(wh_buf_str(&in), in.len, (int)cfg->max_depth, &root, NULL) == WH_OK &&
+        strcmp(wh_json_get_str(root, "kind") ? wh_json_get_str(root, "kind") : "", "Pod") == 0) {
+        *text = wrap_pod(root, cli->namespace_);
+        *len = strlen(*text);
+        root = NULL;
+    } else {
+        *text = wh_buf_take(&in, len);
+    }
+    cJSON_Delete(root);
+    wh_buf_cleanup(&in);
+    return rc;
+}
+
+/* Prints the patched pod: request.object with the patch applied. */
+static int print_pod(const char *review, size_t len, const struct wh_result *res,
+                     const struct wh_config *cfg)
+{
+    struct wh_err err;
+    cJSON *root = NULL;
+    cJSON *obj;
+    char *out;
+    int rc;
+
+    rc = wh_json_parse(review, len, (int)cfg->max_depth, &root, &err);
+    obj = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "request"),
+                                           "object");
+    if (rc == WH_OK && res->patch.len)
+        rc = wh_patch_apply(obj, wh_buf_str(&res->patch), res->patch.len, &err);
+    if (rc != WH_OK) {
+        log_error("cannot apply the patch: %s", err.msg);
+        cJSON_Delete(root);
+        return WH_EXIT_FAILURE;
+    }
+    out = cJSON_Print(obj);
+    (void)printf("%s\n", out);
+    free(out);
+    cJSON_Delete(root);
+    return WH_EXIT_OK;
+}
+
+int wh_cmd_mutate(const struct wh_cli *cli)
+{
+    struct wh_config *cfg = NULL;
+    struct wh_snapshot *snap = NULL;
+    struct wh_result res;
+    char *review = NULL;
+    size_t len = 0;
+    int rc;
+
+    rc = load_config(cli, &cfg);
+    if (rc == WH_OK)
+        rc = load_objects(cli, &snap);
+    if (rc == WH_OK)
+        rc = read_review(cli, cfg, &review, &len);
+    if (rc != WH_OK)
+        goto out;
+    wh_result_init(&res, cfg);
+    wh_mutate(cfg, snap, review, len, &res);
+    if (res.http_status != 200) {
+        log_error("review refused (HTTP %d): %s", res.http_status, res.err.msg);
+        rc = WH_EXIT_FAILURE;
+    }
+    if (cli->output == WH_OUT_RESPONSE)
+        (void)printf("%s\n", wh_buf_str(&res.body));
+    else if (rc == WH_OK && cli->output == WH_OUT_PATCH)
+        (void)printf("%s\n", res.patch.len ? wh_buf_str(&res.patch) : "[]");
+    else if (rc == WH_OK)
+        rc = print_pod(review, len, &res, cfg);
+    wh_result_cleanup(&res);
+out:
+    free(review);
+    wh_snapshot_unref(snap);
+    wh_config_free(cfg);
+    return rc;
+}
+
+int wh_cmd_check_config(const struct wh_cli *cli)
+{
+    struct wh_config *cfg = NULL;
+    struct wh_buf out;
+    int rc;
+
+    rc = load_config(cli, &cfg);
+    if (rc != WH_OK)
+        return rc;
+    wh_buf_init(&out, 1u << 20);
+    (void)wh_config_render(cfg, &out);
+    (void)fputs(wh_buf_str(&out), stdout);
+    (void)fputs("configuration OK\n", stderr);
+    wh_buf_cleanup(&out);
+    wh_config_free(cfg);
+    return WH_EXIT_OK;
+}

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * config.c - the configuration key table, its loader and its renderer.
+ *
+ * Adding a setting is one field in struct wh_config and one row below: the
+ * row carries the dotted key, the type, the bounds and the default (as text,
+ * parsed by the same code as the file), and an optional value check.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+#include "util/file.h"
+#include "util/json.h"
+#include "util/mem.h"
+#include "util/str.h"
+
+enum cfg_type {
+    CFG_U64,
+    CFG_BOOL,
+    CFG_STR,
+};
+
+typedef int cfg_check_fn(const char *key, const char *value, struct wh_err *err);
+
+struct cfg_key {
+    const char *name;
+    enum cfg_type type;
+    size_t offset;
+    uint64_t min; /* CFG_U64: smallest value; CFG_STR: shortest length */
+    uint64_t max; /* CFG_U64: largest value; CFG_STR: longest length */
+    const char *def;
+    cfg_check_fn *check; /* CFG_STR only; may be NULL */
+};
+
+static cfg_check_fn check_region;
+static cfg_check_fn check_abs_path;
+
+#define OFF(f) offsetof(struct wh_config, f)
+#define KiB    1024ull
+#define MiB    (1024ull * 1024ull)
+
+static const struct cfg_key keys[] = {
+    { "server.maxBodyBytes", CFG_U64, OFF(max_body), 1 * KiB, 64 * MiB, "3145728", NULL },
+    { "server.maxJsonDepth", CFG_U64, OFF(max_depth), 16, 1000, "100", NULL },
+    { "server.maxPatchBytes", CFG_U64, OFF(max_patch), 1 * KiB, 16 * MiB, "1048576", NULL },
+    { "server.threads", CFG_U64, OFF(threads), 0, 256, "0", NULL },
+    { "server.connectionTimeoutSeconds", CFG_U64, OFF(conn_timeout), 1, 3600, "30", NULL },
+    { "server.maxConnections", CFG_U64, OFF(max_connections), 1, 65536, "4096", NULL },
+    { "aws.region", CFG_STR, OFF(aws_region), 0, 32, "", check_region },
+    { "aws.audience", CFG_STR, OFF(aws_audience), 1, 253, "sts.amazonaws.com", NULL },
+    { "aws.tokenExpirationSeconds", CFG_U64, OFF(aws_expiration), 600, 86400, "86400", NULL },
+    { "aws.stsRegionalEndpoints", CFG_BOOL, OFF(aws_sts_regional), 0, 1, "false", NULL },
+    { "aws.mountPath", CFG_STR, OFF(aws_mount_path), 1, 255,
+      "/var/run/secrets/eks.amazonaws.com/serviceaccount", check_abs_path },
+    { "aws.fsGroup", CFG_U64, OFF(aws_fs_group), 0, 2147483647, "0", NULL },
+};
+
+static int check_region(const char *key, const char *value, struct wh_err *err)
+{
+    const char *p;
+
+    for (p = value; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return wh_errf(err, WH_EINVAL, "%s: \"%s\" is not a region name (a-z, 0-9, -)", key,
+                           value);
+    }
+    return WH_OK;
+}
+
+static int check_abs_path(const char *key, const char *value, struct wh_err *err)
+{
+    if (value[0] != '/' || strstr(value, "..") != NULL || strchr(value, ':') != NULL)
+        return wh_errf(err, WH_EINVAL, "%s: \"%s\" must be an absolute path without '..' or ':'",
+                       key, value);
+    return WH_OK;
+}
+
+static const struct cfg_key *find_key(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < WH_NELEM(keys); i++) {
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    }
+    return NULL;
+}
+
+static int set_u64(struct wh_config *cfg, const struct cfg_key *k, uint64_t v, struct wh_err *err)
+{
+    if (v < k->min || v > k->max)
+        return wh_errf(err, WH_EINVAL, "%s: %llu is out of range [%llu, %llu]", k->name,
+                       (unsigned long long)v, (unsigned long long)k->min,
+                       (unsigned long long)k->max);
+    *(uint64_t *)(void *)((char *)cfg + k->offset) = v;
+    return WH_OK;
+}
+
+static int set_str(struct wh_config *cfg, const struct cfg_key *k, const char *v,
+                   struct wh_err *err)
+{
+    char **slot = (char **)(void *)((char *)cfg + k->offset);
+    size_t len = strlen(v);
+    int rc;
+
+    if (len < k->min || len > k->max)
+        return wh_errf(err, WH_EINVAL, "%s: length %zu is out of range [%llu, %llu]", k->name, len,
+                       (unsigned long long)k->min, (unsigned long long)k->max);
+    if (k->check) {
+        rc = k->check(k->name, v, err);
+        if (rc != WH_OK)
+            return rc;
+    }
+    free(*slot);
+    *slot = wh_xstrdup(v);
+    return WH_OK;
+}
+
+static int set_from_json(struct wh_config *cfg, const struct cfg_key *k, const cJSON *v,
+                         struct wh_err *err)
+{
+    switch (k->type) {
+    case CFG_U64:
+        if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9007199254740992.0 ||
+            floor(v->valuedouble) != v->valuedouble)
+            return wh_errf(err, WH_EINVAL, "%s: expected a non-negative integer, got %s", k->name,
+                           wh_json_type_name(v));
+        return set_u64(cfg, k, (uint64_t)v->valuedouble, err);
+    case CFG_BOOL:
+        if (!cJSON_IsBool(v))
+            return wh_errf(err, WH_EINVAL, "%s: expected a boolean, got %s", k->name,
+                           wh_json_type_name(v));
+        *(bool *)(void *)((char *)cfg + k->offset) = cJSON_IsTrue(v);
+        return WH_OK;
+    case CFG_STR:
+        if (!cJSON_IsString(v))
+            return wh_errf(err, WH_EINVAL, "%s: expected a string, got %s", k->name,
+                           wh_json_type_name(v));
+        return set_str(cfg, k, v->valuestring, err);
+    }
+    return wh_errf(err, WH_EINTERNAL, "%s: unknown key type", k->name);
+}
+
+static int set_default(struct wh_config *cfg, const struct cfg_key *k)
+{
+    uint64_t v = 0;
+
+    switch (k->type) {
+    case CFG_U64:
+        if (wh_parse_u64(k->def, 0, UINT64_MAX, &v) != WH_OK)
+            return WH_EINTERNAL;
+        return set_u64(cfg, k, v, NULL);
+    case CFG_BOOL:
+        *(bool *)(void *)((char *)cfg + k->offset) = strcmp(k->def, "true") == 0;
+        return WH_OK;
+    case CFG_STR:
+        return set_str(cfg, k, k->def, NULL);
+    }
+    return WH_EINTERNAL;
+}
+
+struct wh_config *wh_config_new_defaults(void)
+{
+    struct wh_config *cfg = wh_xcalloc(1, sizeof(*cfg));
+    size_t i;
+
+    for (i = 0; i < WH_NELEM(keys); i++) {
+        /* The table is ours: a default that does not pass its own row is a bug. */
+        if (set_default(cfg, &keys[i]) != WH_OK)
+            abort();
+    }
+    return cfg;
+}
+
+/* Walks one JSON object; prefix is the dotted path of obj ("" at the top). */
+static int apply_object(struct wh_config *cfg, const cJSON *obj, const char *prefix,
+                        struct wh_err *err)
+{
+    const cJSON *item;
+    int rc = WH_OK;
+
+    cJSON_ArrayForEach(item, obj)
+    {
+        char name[128];
+        const struct cfg_key *k;
+        int n = snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", item->string);
+
+        if (n < 0 || (size_t)n >= sizeof(name))
+            return wh_errf(err, WH_EINVAL, "unknown key \"%.64s...\"", name);
+        k = find_key(name);
+        if (k != NULL)
+            rc = set_from_json(cfg, k, item, err);
+        else if (cJSON_IsObject(item) && *prefix == '\0')
+            rc = apply_object(cfg, item, name, err);
+        else
+            rc = wh_errf(err, WH_EINVAL, "unknown key \"%s\"", name);
+        if (rc != WH_OK)
+            return rc;
+    }
+    return WH_OK;
+}
+
+int wh_config_parse(const char *text, size_t len, struct wh_config **out, struct wh_err *err)
+{
+    struct wh_config *cfg = NULL;
+    cJSON *root = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = wh_json_parse(text, len, 16, &root, err);
+    if (rc != WH_OK)
+        goto out;
+    if (!cJSON_IsObject(root)) {
+        rc = wh_errf(err, WH_EINVAL, "config: expected a JSON object, got %s",
+                     wh_json_type_name(root));
+        goto out;
+    }
+    cfg = wh_config_new_defaults();
+    rc = apply_object(cfg, root, "", err);
+    if (rc != WH_OK)
+        goto out;
+    *out = cfg;
+    cfg = NULL;
+out:
+    wh_config_free(cfg);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int wh_config_load(const char *path, struct wh_config **out, struct wh_err *err)
+{
+    struct wh_buf text;
+    int rc;
+
+    *out = NULL;
+    wh_buf_init(&text, WH_CONFIG_MAX_FILE);
+    rc = wh_file_read(path, &text, err);
+    if (rc == WH_OK)
+        rc = wh_config_parse(wh_buf_str(&text), text.len, out, err);
+    if (rc != WH_OK && err) {
+        char detail[WH_ERR_MSG_MAX];
+
+        wh_strlcpy(detail, err->msg, sizeof(detail));
+        (void)wh_errf(err, (enum wh_rc)rc, "config %s: %s", path, detail);
+    }
+    wh_buf_cleanup(&text);
+    return rc;
+}
+
+/* Renders one value of cfg as JSON text. */
+static int render_value(const struct wh_config *cfg, const struct cfg_key *k, struct wh_buf *out)
+{
+    const char *base = (const char *)cfg + k->offset;
+
+    switch (k->type) {
+    case CFG_U64:
+        return wh_buf_printf(out, "%llu",
+                             (unsigned long long)*(const uint64_t *)(const void *)base);
+    case CFG_BOOL:
+        return wh_buf_adds(out, *(const bool *)(const void *)base ? "true" : "false");
+    case CFG_STR:
+        return wh_json_escape(out, *(char *const *)(const void *)base);
+    }
+    return WH_EINTERNAL;
+}
+
+int wh_config_render(const struct wh_config *cfg, struct wh_buf *out)
+{
+    const char *section = NULL;
+    size_t slen = 0;
+    size_t i;
+    int rc = wh_buf_addc(out, '{');
+
+    /* Rows of one section are adjacent in the table. */
+    for (i = 0; i < WH_NELEM(keys) && rc == WH_OK; i++) {
+        const char *dot = strchr(keys[i].name, '.');
+        size_t len = (size_t)(dot - keys[i].name);
+
+        if (section == NULL || len != slen || strncmp(section, keys[i].name, len) != 0) {
+            rc = wh_buf_printf(out, "%s\n  \"%.*s\": {", section ? "\n  }," : "", (int)len,
+                               keys[i].name);
+            section = keys[i].name;
+            slen = len;
+        } else {
+            rc = wh_buf_addc(out, ',');
+        }
+        if (rc == WH_OK)
+            rc = wh_buf_printf(out, "\n    \"%s\": ", dot + 1);
+        if (rc == WH_OK)
+            rc = render_value(cfg, &keys[i], out);
+    }
+    if (rc == WH_OK)
+        rc = wh_buf_adds(out, section ? "\n  }\n}\n" : "}\n");
+    return rc;
+}
+
+void wh_config_free(struct wh_config *cfg)
+{
+    size_t i;
+
+    if (cfg == NULL)
+        return;
+    for (i = 0; i < WH_NELEM(keys); i++) {
+        if (keys[i].type == CFG_STR)
+            free(*(char **)(void *)((char *)cfg + keys[i].offset));
+    }
+    free(cfg);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * config.h - the webhook-wide configuration: a JSON document whose keys, types,
+ * bounds and defaults are one table in config.c (the redis static_configs
+ * idea). Sections are JSON objects; a key's name is its dotted path
+ * ("aws.region"). Unknown keys, wrong types and out-of-range values are
+ * rejected with a message naming the key. The defaults are embedded, so the
+ * server runs without a file.
+ *
+ * A struct wh_config is immutable once loaded: share it freely between threads
+ * and release it once with wh_config_free(). Its strings are owned by it.
+ */
+#ifndef WH_CONFIG_H
+#define WH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "wh.h"
+
+#define WH_CONFIG_MAX_FILE (1u << 20) /* a config file is small; cap it */
+
+struct wh_config {
+    /* server */
+    uint64_t max_body;        /* server.maxBodyBytes: request body cap (413 past it) */
+    uint64_t max_depth;       /* server.maxJsonDepth: JSON nesting cap */
+    uint64_t max_patch;       /* server.maxPatchBytes: rendered patch cap */
+    uint64_t threads;         /* server.threads: 0 = one per core */
+    uint64_t conn_timeout;    /* server.connectionTimeoutSeconds: idle/slow client cutoff */
+    uint64_t max_connections; /* server.maxConnections */
+
+    /* aws: IRSA, compatible with the EKS pod identity webhook */
+    char *aws_region;        /* aws.region: "" = inject no region */
+    char *aws_audience;      /* aws.audience */
+    uint64_t aws_expiration; /* aws.tokenExpirationSeconds */
+    bool aws_sts_regional;   /* aws.stsRegionalEndpoints */
+    char *aws_mount_path;    /* aws.mountPath */
+    uint64_t aws_fs_group;   /* aws.fsGroup: 0 = leave fsGroup alone */
+};
+
+/* Returns a new config holding the embedded defaults. Caller frees. */
+struct wh_config *wh_config_new_defaults(void);
+
+/* Parses a JSON config document (len bytes, NUL-terminated) over the
+ * defaults. On success *out receives a new config the caller frees; on
+ * failure *out is NULL and err says which key is wrong. */
+int wh_config_parse(const char *text, size_t len, struct wh_config **out, struct wh_err *err);
+
+/* Reads and parses the file at path (at most WH_CONFIG_MAX_FILE bytes). */
+int wh_config_load(const char *path, struct wh_config **out, struct wh_err *err);
+
+/* Renders the effective configuration as a JSON document into out. */
+int wh_config_render(const struct wh_config *cfg, struct wh_buf *out);
+
+/* Releases cfg and its strings; NULL is a no-op. */
+void wh_config_free(struct wh_config *cfg);
+
+#endif

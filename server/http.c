@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * http.c - libmicrohttpd daemon, TLS, route table, body cap and the
+ * per-request lifecycle; see http.h.
+ *
+ * Per-request state (struct req) is created on the first call of the access
+ * handler and released in exactly one place, on_completed(), which also
+ * writes the access log line. Responses are handed to MHD with a free
+ * callback, so their buffers have one owner at every moment.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admission.h"
+#include "banned.h"
+#include "log.h"
+#include "mutate.h"
+#include "patches.h"
+#include "util/json.h"
+#include "util/mem.h"
+#include "util/str.h"
+
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-VERS-SSL3.0"
+#define CONN_MEMORY    (64 * 1024) /* per connection: request line + headers */
+#define LOG_FIELDS_MAX 2048
+
+struct wh_http {
+    struct MHD_Daemon *daemon;
+    const struct wh_config *cfg;
+    struct wh_cache *cache;
+    uint16_t port;
+};
+
+struct req;
+typedef void route_fn(struct wh_http *h, struct MHD_Connection *conn, struct req *r);
+
+struct route {
+    const char *path;
+    const char *method; /* the only method allowed */
+    bool takes_body;    /* POST application/json, capped */
+    route_fn *serve;
+};
+
+struct req {
+    const struct route *route;
+    struct timespec start;
+    struct wh_buf body;
+    struct wh_result res;
+    bool has_result;
+    bool too_big;
+    uint64_t discarded; /* body bytes dropped after the cap */
+    int status;
+    const char *reason; /* static: why refused before the pipeline ran */
+};
+
+static route_fn serve_mutate;
+
+static const struct route routes[] = {
+    { "/mutate", "POST", true, serve_mutate },
+};
+
+/* ---- responses ------------------------------------------------------- */
+
+static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *body, size_t len,
+                                 const char *allow)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+    if (resp == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (allow)
+        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    ret = MHD_queue_response(conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Answers with an error document carrying status.message. */
+static enum MHD_Result refuse(struct MHD_Connection *conn, struct req *r, int status,
+                              const char *reason, const char *message, const char *allow)
+{
+    struct wh_admission none;
+    struct wh_buf out;
+    size_t len;
+    char *body;
+
+    enum MHD_Result ret;
+
+    r->reason = reason;
+    wh_admission_init(&none);
+    wh_buf_init(&out, 4096);
+    wh_admission_error(&none, status, message, &out);
+    body = wh_buf_take(&out, &len);
+    ret = send_body(conn, status, body, len, allow);
+    if (ret == MHD_YES)
+        r->status = status;
+    return ret;
+}
+
+/* ---- routes ---------------------------------------------------------- */
+
+static void serve_mutate(struct wh_http *h, struct MHD_Connection *conn, struct req *r)
+{
+    struct wh_snapshot *snap = wh_cache_snapshot_ref(h->cache);
+    size_t len;
+    char *body;
+
+    wh_result_init(&r->res, h->cfg);
+    r->has_result = true;
+    wh_mutate(h->cfg, snap, wh_buf_str(&r->body), r->body.len, &r->res);
+    wh_snapshot_unref(snap);
+    r->status = r->res.http_status;
+    body = wh_buf_take(&r->res.body, &len);
+    (void)send_body(conn, r->status, body, len, NULL);
+}
+
+static const struct route *find_route(const char *url)
+{
+    size_t i;
+
+    for (i = 0; i < WH_NELEM(routes); i++) {
+        if (strcmp(routes[i].path, url) == 0)
+            return &routes[i];
+    }
+    return NULL;
+}
+
+/* application/json, optionally with parameters ("; charset=utf-8"). */
+static bool is_json(const char *ct)
+{
+    size_t n = sizeof("application/json") - 1;
+
+    if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+        return false;
+    return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+/* Checks done on the first call, before any body byte is read. */
+static enum MHD_Result admit(struct wh_http *h, struct MHD_Connection *conn, struct req *r,
+                             const char *url, const char *method)
+{
+    const char *ct, *cl;
+    uint64_t clen = 0;
+    char msg[128];
+
+    r->route = find_route(url);
+    if (r->route == NULL)
+        return refuse(conn, r, 404, "no such path", "not found: POST /mutate", NULL);
+    if (strcmp(method, r->route->method) != 0) {
+        (void)snprintf(msg, sizeof(msg), "method %.16s not allowed: use %s", method,
+                       r->route->method);
+        return refuse(conn, r, 405, "method not allowed", msg, r->route->method);
+    }
+    if (!r->route->takes_body)
+        return MHD_YES;
+    ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!is_json(ct))
+        return refuse(conn, r, 415, "unsupported media type",
+                      "unsupported media type: send Content-Type: application/json", NULL);
+    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && (wh_parse_u64(cl, 0, UINT64_MAX, &clen) != WH_OK || clen > h->cfg->max_body)) {
+        (void)snprintf(msg, sizeof(msg), "request body larger than %llu bytes",
+                       (unsigned long long)h->cfg->max_body);
+        return refuse(conn, r, 413, "body too large", msg, NULL);
+    }
+    wh_buf_init(&r->body, h->cfg->max_body);
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    struct wh_http *h = cls;
+    struct req *r = *req_cls;
+
+    (void)version;
+    if (r == NULL) {
+        r = wh_xcalloc(1, sizeof(*r));
+        (void)clock_gettime(CLOCK_MONOTONIC, &r->start);
+        *req_cls = r;
+        return admit(h, conn, r, url, method);
+    }
+    if (r->status != 0 || r->route == NULL) /* refused on the first call */
+        return MHD_NO;
+    if (*upload_data_size != 0) {
+        if (!r->too_big && wh_buf_add(&r->body, upload_data, *upload_data_size) != WH_OK)
+            r->too_big = true;
+        if (r->too_big)
+            r->discarded += *upload_data_size;
+        *upload_data_size = 0;
+        /* A chunked body past the cap is drained so that it can get its
+         * 413, up to a bound; past that the connection is closed. */
+        return r->discarded > h->cfg->max_body ? MHD_NO : MHD_YES;
+    }
+    if (r->too_big) {
+        char msg[96];
+
+        (void)snprintf(msg, sizeof(msg), "request body larger than %llu bytes",
+                       (unsigned long long)h->cfg->max_body);
+        return refuse(conn, r, 413, "body too large", msg, NULL);
+    }
+    r->route->serve(h, conn, r);
+    return MHD_YES;
+}
+
+/* ---- access log and release ------------------------------------------ */
+
+static void add_features(struct wh_buf *f, uint32_t applied)
+{
+    bool first = true;
+    size_t i;
+
+    (void)wh_buf_adds(f, ",\"features\":[");
+    for (i = 0; i < wh_generators_count; i++) {
+        if (applied & (1u << i)) {
+            (void)wh_buf_printf(f, "%s\"%s\"", first ? "" : ",", wh_generators[i].name);
+            first = false;
+        }
+    }
+    (void)wh_buf_addc(f, ']');
+}
+
+static void add_str(struct wh_buf *f, const char *key, const char *value)
+{
+    (void)wh_buf_printf(f, ",\"%s\":", key);
+    (void)wh_json_escape(f, value);
+}
+
+static void log_access(const struct req *r, enum MHD_RequestTerminationCode toe)
+{
+    struct wh_buf f;
+    struct timespec now;
+    long long us;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &now);
+    us = (long long)(now.tv_sec - r->start.tv_sec) * 1000000 +
+         (now.tv_nsec - r->start.tv_nsec) / 1000;
+    wh_buf_init(&f, LOG_FIELDS_MAX);
+    (void)wh_buf_printf(&f, "\"status\":%d", r->status);
+    if (r->has_result) {
+        add_str(&f, "uid", r->res.uid);
+        add_str(&f, "namespace", r->res.ns);
+        add_str(&f, "pod", r->res.pod);
+        add_str(&f, "role", r->res.role);
+        add_str(&f, "verdict", wh_verdict_name(r->res.verdict));
+        add_features(&f, r->res.applied);
+        (void)wh_buf_printf(&f, ",\"patch_ops\":%zu,\"warnings\":%zu", r->res.patch_ops,
+                            r->res.warnings);
+        if (r->res.reason)
+            add_str(&f, "reason", r->res.reason);
+        if (r->res.err.msg[0])
+            add_str(&f, "error", r->res.err.msg);
+    } else if (r->reason) {
+        add_str(&f, "reason", r->reason);
+    }
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        add_str(&f, "aborted", r->too_big ? "body over the cap" : "connection closed");
+    (void)wh_buf_printf(&f, ",\"dur_us\":%lld", us);
+    log_fields(r->status >= 500 || r->status == 0 ? WH_LOG_WARN : WH_LOG_INFO, &f, "admission");
+    wh_buf_cleanup(&f);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct req *r = *req_cls;
+
+    (void)cls;
+    (void)conn;
+    if (r == NULL)
+        return;
+    log_access(r, toe);
+    if (r->has_result)
+        wh_result_cleanup(&r->res);
+    wh_buf_cleanup(&r->body);
+    free(r);
+    *req_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) WH_PRINTF(2, 0);
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+
+    (void)cls;
+    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_debug("libmicrohttpd: %s", msg);
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+int wh_http_parse_listen(const char *listen, void *addr_out, unsigned *addrlen, int *family,
+                         struct wh_err *err)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    const char *port;
+    struct addrinfo hints, *ai = NULL;
+    uint64_t pnum;
+    size_t hlen;
+    int gai;
+
+    if (colon == NULL)
+        return wh_errf(err, WH_EINVAL, "listen address %s: expected ADDR:PORT", listen);
+    port = colon + 1;
+    hlen = (size_t)(colon - listen);
+    if (wh_parse_u64(port, 0, 65535, &pnum) != WH_OK)
+        return wh_errf(err, WH_EINVAL, "listen address %s: bad port", listen);
+    if (hlen >= 2 && listen[0] == '[' && listen[hlen - 1] == ']') {
+        listen++;
+        hlen -= 2;
+    }
+    if (hlen >= sizeof(host))
+        return wh_errf(err, WH_EINVAL, "listen address %s: host too long", listen);
+    memcpy(host, listen, hlen);
+    host[hlen] = '\0';
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+    gai = getaddrinfo(hlen ? host : NULL, port, &hints, &ai);
+    if (gai != 0)
+        return wh_errf(err, WH_EINVAL, "listen address %s: %s (use a numeric address)", listen,
+                       gai_strerror(gai));
+    memcpy(addr_out, ai->ai_addr, ai->ai_addrlen);
+    *addrlen = (unsigned)ai->ai_addrlen;
+    *family = ai->ai_family;
+    freeaddrinfo(ai);
+    return WH_OK;
+}
+
+static unsigned pool_size(const struct wh_config *cfg)
+{
+    long n;
+
+    if (cfg->threads)
+        return (unsigned)cfg->threads;
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct wh_err *err)
+{
+    struct sockaddr_storage addr;
+    const union MHD_DaemonInfo *info;
+    struct wh_http *h;
+    unsigned addrlen = 0;
+    unsigned flags;
+    int family = 0;
+    int rc;
+
+    *out = NULL;
+    rc = wh_http_parse_listen(opts->listen, &addr, &addrlen, &family, err);
+    if (rc != WH_OK)
+        return rc;
+    h = wh_xcalloc(1, sizeof(*h));
+    h->cfg = opts->cfg;
+    h->cache = opts->cache;
+    flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    h->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_HTTPS_MEM_CERT, opts->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, opts->key_pem,
+        MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
+        pool_size(opts->cfg), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->cfg->conn_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->cfg->max_connections,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
+    if (h->daemon == NULL) {
+        free(h);
+        return wh_errf(err, WH_EIO,
+                       "cannot serve https on %s: address in use, or unusable certificate/key",
+                       opts->listen);
+    }
+    info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = info ? info->port : 0;
+    *out = h;
+    return WH_OK;
+}
+
+uint16_t wh_http_port(const struct wh_http *h)
+{
+    return h->port;
+}
+
+void wh_http_stop(struct wh_http *h)
+{
+    if (h == NULL)
+        return;
+    MHD_stop_daemon(h->daemon);
+    free(h);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * http.h - the HTTPS admission server on libmicrohttpd: TLS 1.2+ only,
+ * HTTP/1.1 keep-alive, a thread pool with one epoll loop per core. Routes
+ * are one table in http.c; /mutate takes POST application/json only, with the
+ * body capped before it is read (413). Every request gets exactly one access
+ * log line, written when the connection is done with it.
+ *
+ * This is the only file that includes <microhttpd.h>. The server borrows
+ * cfg and cache for its whole life; the caller keeps them alive until
+ * wh_http_stop() returns.
+ */
+#ifndef WH_HTTP_H
+#define WH_HTTP_H
+
+#include <stdint.h>
+
+#include "cache.h"
+#include "config.h"
+#include "wh.h"
+
+struct wh_http;
+
+struct wh_http_opts {
+    const char *listen;   /* "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; port 0 picks one */
+    const char *cert_pem; /* PEM text of the certificate chain */
+    const char *key_pem;  /* PEM text of the private key */
+    const struct wh_config *cfg;
+    struct wh_cache *cache;
+};
+
+/* Starts serving. On success *out is the running server; on failure err says
+ * why (bad address, port in use, unusable certificate). */
+int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct wh_err *err);
+
+/* The port actually bound (useful with port 0). */
+uint16_t wh_http_port(const struct wh_http *h);
+
+/* Stops accepting, closes connections, joins the threads and frees h. */
+void wh_http_stop(struct wh_http *h);
+
+/* Splits "ADDR:PORT" into a numeric socket address (exposed for tests).
+ * addr_out must hold a struct sockaddr_storage. */
+int wh_http_parse_listen(const char *listen, void *addr_out, unsigned *addrlen, int *family,
+                         struct wh_err *err);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * main.c - wiring only: parse the command line, set up logging and the JSON
+ * allocator, run the command.
+ */
+#include <stdio.h>
+
+#include "banned.h"
+#include "cli.h"
+#include "commands.h"
+#include "log.h"
+#include "util/json.h"
+
+int main(int argc, char **argv)
+{
+    struct wh_cli cli;
+    int rc;
+
+    rc = wh_cli_parse(argc, argv, &cli);
+    if (rc != WH_EXIT_OK)
+        return rc;
+    wh_log_setup(cli.log_level, cli.log_format);
+    wh_json_init();
+    switch (cli.cmd) {
+    case WH_CMD_SERVE:
+        return wh_cmd_serve(&cli);
+    case WH_CMD_MUTATE:
+        return wh_cmd_mutate(&cli);
+    case WH_CMD_CHECK_CONFIG:
+        return wh_cmd_check_config(&cli);
+    case WH_CMD_VERSION:
+        (void)printf("sparkhook %s\n", WH_VERSION);
+        return WH_EXIT_OK;
+    case WH_CMD_HELP:
+        wh_cli_usage(stdout);
+        return WH_EXIT_OK;
+    }
+    return WH_EXIT_USAGE;
+}

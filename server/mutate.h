@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * mutate.h - the whole admission pipeline for one request body, shared by
+ * the HTTPS server and the offline `sparkhook mutate`:
+ *
+ *   body -> AdmissionReview -> pod view -> policy (config + snapshot)
+ *        -> generators -> patch -> AdmissionReview response
+ *
+ * wh_mutate() always leaves a complete response body and the HTTP status to
+ * send with it in the result, plus what the access log and metrics need. It
+ * performs no I/O and takes no lock: the caller passes the snapshot.
+ *
+ * Ownership: the result owns its buffers and strings; release it with
+ * wh_result_cleanup(). Thread-safe for distinct results.
+ */
+#ifndef WH_MUTATE_H
+#define WH_MUTATE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "snapshot.h"
+#include "util/buf.h"
+#include "wh.h"
+
+enum wh_verdict {
+    WH_VERDICT_PATCHED, /* allowed with a patch */
+    WH_VERDICT_ALLOWED, /* allowed, nothing to change */
+    WH_VERDICT_SKIPPED, /* allowed, not ours (not a Spark pod CREATE, not opted in) */
+    WH_VERDICT_INVALID, /* HTTP 400: malformed review */
+    WH_VERDICT_ERROR,   /* HTTP 500: internal limit or error */
+};
+
+struct wh_result {
+    int http_status;
+    enum wh_verdict verdict;
+    const char *reason;  /* static text for the log: why skipped or failed */
+    struct wh_buf body;  /* the AdmissionReview response */
+    struct wh_buf patch; /* the rendered JSON patch ("" when none) */
+    struct wh_err err;   /* detail of an INVALID or ERROR verdict */
+    /* for the access log */
+    char uid[129];
+    char ns[64];
+    char pod[254];
+    const char *role; /* "driver", "executor" or "none" */
+    uint32_t applied; /* bit i: generator i changed the pod */
+    size_t patch_ops;
+    size_t warnings;
+};
+
+void wh_result_init(struct wh_result *res, const struct wh_config *cfg);
+void wh_result_cleanup(struct wh_result *res);
+
+/* Runs the pipeline over len bytes of body (NUL-terminated). */
+void wh_mutate(const struct wh_config *cfg, const struct wh_snapshot *snap, const char *body,
+               size_t len, struct wh_result *res);
+
+const char *wh_verdict_name(enum wh_verdict v);
+
+#endif

@@ -1,0 +1,51 @@
+#!/bin/sh
+# test/run-all.sh: the whole test suite, as CI runs it (dependencies from
+# .ci/deps must be installed):
+#   1. format check                      4. ASan+UBSan build (clang): ctest
+#   2. gcc build with -Werror: ctest     5. EKS pod identity webhook conformance,
+#   3. valgrind memcheck (unit, golden)     checked by the apiserver-side verifier
+# Build trees go to build-ci/ and build-asan/. Exits non-zero on the first failure.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "format check"
+test/tools/format-check.sh
+
+step "gcc, -Werror"
+cmake -S . -B build-ci -DCMAKE_C_COMPILER=gcc -DWH_WERROR=ON >/dev/null
+cmake --build build-ci -j "$jobs"
+(cd build-ci && ctest --output-on-failure -j "$jobs")
+
+step "valgrind memcheck: unit and golden tests"
+(cd build-ci && ctest -L 'unit|golden' -j "$jobs" -T memcheck --output-on-failure) >build-ci/memcheck.log 2>&1 ||
+  { tail -50 build-ci/memcheck.log; cat build-ci/Testing/Temporary/MemoryChecker.*.log | head -100; exit 1; }
+if grep -q "Defects:" build-ci/memcheck.log; then
+  grep -A20 "Defects:" build-ci/memcheck.log
+  cat build-ci/Testing/Temporary/MemoryChecker.*.log | head -100
+  exit 1
+fi
+echo "memcheck: $(grep -c 'Passed' build-ci/memcheck.log) tests, no defects"
+
+step "clang, ASan+UBSan"
+cmake -S . -B build-asan -DCMAKE_C_COMPILER=clang -DWH_WERROR=ON \
+  -DWH_SANITIZE=address,undefined >/dev/null
+cmake --build build-asan -j "$jobs"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$jobs")
+
+step "conformance: EKS pod identity webhook IRSA suite"
+shared="$top/../shared"
+if [ -d "$shared/conformance/eks-piw" ] && [ -d "$shared/verifier" ]; then
+  vdir=$(mktemp -d)
+  trap 'rm -rf "$vdir"' EXIT
+  cp -r "$shared/verifier/." "$vdir/"
+  chmod -R u+w "$vdir"
+  (cd "$vdir" && npm ci --no-audit --no-fund >/dev/null 2>&1)
+  VERIFIER_DIR="$vdir" SPARKHOOK="$top/build-ci/server/sparkhook" \
+    "$shared/conformance/eks-piw/run.sh" "$top/test/conformance/eks-piw-mutate.sh"
+else
+  echo "conformance: ../shared is not beside this checkout; suite not run"
+fi
