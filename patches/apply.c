@@ -48,6 +48,23 @@ static cJSON *resolve_parent(cJSON *doc, const char *path, char *last, size_t si
     }
 }
 
+/* Inserts item before position idx. cJSON_InsertItemInArray of cJSON 1.7.15
+ * (Debian bookworm) loses the item, so the tail is moved by hand. */
+static void insert_at(cJSON *arr, int idx, cJSON *item)
+{
+    cJSON *tail = cJSON_CreateArray();
+    cJSON *it;
+
+    while (cJSON_GetArraySize(arr) > idx)
+        wh_json_append(tail, cJSON_DetachItemFromArray(arr, idx));
+    wh_json_append(arr, item);
+    while (cJSON_GetArraySize(tail) > 0) {
+        it = cJSON_DetachItemFromArray(tail, 0);
+        wh_json_append(arr, it);
+    }
+    cJSON_Delete(tail);
+}
+
 static int add_op(cJSON *doc, const char *path, const cJSON *value, struct wh_err *err)
 {
     char last[WH_PTR_MAX];
@@ -71,10 +88,7 @@ static int add_op(cJSON *doc, const char *path, const cJSON *value, struct wh_er
     }
     if (cJSON_IsArray(parent) &&
         wh_parse_u64(last, 0, (uint64_t)cJSON_GetArraySize(parent), &idx) == WH_OK) {
-        if ((int)idx == cJSON_GetArraySize(parent))
-            wh_json_append(parent, copy);
-        else
-            (void)cJSON_InsertItemInArray(parent, (int)idx, copy);
+        insert_at(parent, (int)idx, copy);
         return WH_OK;
     }
     cJSON_Delete(copy);

@@ -13,11 +13,14 @@
 
 static const char usage_text[] =
     "usage: sparkhook serve [--listen ADDR:PORT] --tls-cert FILE --tls-key FILE\n"
-    "                       [--config FILE] [--objects FILE] [--log-level LEVEL]\n"
-    "                       [--log-format json|text]\n"
+    "                       [--config FILE] [--probe-listen ADDR:PORT]\n"
+    "                       [--objects FILE | --kube-api URL [--kube-token-file FILE]\n"
+    "                        [--kube-ca-file FILE]] [--log-level LEVEL] [--log-format json|text]\n"
     "       sparkhook mutate [--config FILE] [--objects FILE] [--namespace NS]\n"
     "                       [--output response|patch|pod] [FILE|-]\n"
     "       sparkhook check-config FILE\n"
+    "       sparkhook certs generate --service NAME --namespace NS [--out DIR]\n"
+    "       sparkhook certs check CERT KEY [--ca CA] [--dns NAME]\n"
     "       sparkhook --version | --help\n"
     "\n"
     "commands:\n"
@@ -25,6 +28,7 @@ static const char usage_text[] =
     "  mutate         run the same pipeline offline on an AdmissionReview or a bare Pod\n"
     "                 (wrapped as a CREATE) and print the response, patch or patched pod\n"
     "  check-config   validate a config file and print the effective configuration\n"
+    "  certs          make a CA and serving certificate, or check a certificate\n"
     "\n"
     "options:\n"
     "  --listen ADDR:PORT     address to serve on (default 0.0.0.0:8443)\n"
@@ -32,7 +36,11 @@ static const char usage_text[] =
     "  --tls-key FILE         PEM private key for HTTPS\n"
     "  --config FILE          JSON config (default: embedded defaults)\n"
     "  --objects FILE         namespaces and service accounts, as a v1 List\n"
-    "                         (kubectl get ns,sa -A -o json)\n"
+    "                         (kubectl get ns,sa -A -o json), instead of the API server\n"
+    "  --kube-api URL         API server to list/watch (default in a pod: in-cluster)\n"
+    "  --kube-token-file FILE bearer token file, re-read as it rotates\n"
+    "  --kube-ca-file FILE    CA bundle that signs the API server's certificate\n"
+    "  --probe-listen ADDR:PORT  plain-HTTP /healthz and /readyz (default: off)\n"
     "  --namespace NS         mutate: namespace of a bare pod without one\n"
     "  --output KIND          mutate: response (default), patch or pod\n"
     "  --log-level LEVEL      debug, info (default), warn or error\n"
@@ -102,24 +110,32 @@ static int parse_output(const char *s, struct wh_cli *cli)
 
 enum {
     OPT_CONFIG = 256,
+    OPT_KUBE_API,
+    OPT_KUBE_CA_FILE,
+    OPT_KUBE_TOKEN_FILE,
     OPT_LISTEN,
     OPT_LOG_FORMAT,
     OPT_LOG_LEVEL,
     OPT_NAMESPACE,
     OPT_OBJECTS,
     OPT_OUTPUT,
+    OPT_PROBE_LISTEN,
     OPT_TLS_CERT,
     OPT_TLS_KEY,
 };
 
 static const struct option long_opts[] = {
     { "config", required_argument, NULL, OPT_CONFIG },
+    { "kube-api", required_argument, NULL, OPT_KUBE_API },
+    { "kube-ca-file", required_argument, NULL, OPT_KUBE_CA_FILE },
+    { "kube-token-file", required_argument, NULL, OPT_KUBE_TOKEN_FILE },
     { "listen", required_argument, NULL, OPT_LISTEN },
     { "log-format", required_argument, NULL, OPT_LOG_FORMAT },
     { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
     { "namespace", required_argument, NULL, OPT_NAMESPACE },
     { "objects", required_argument, NULL, OPT_OBJECTS },
     { "output", required_argument, NULL, OPT_OUTPUT },
+    { "probe-listen", required_argument, NULL, OPT_PROBE_LISTEN },
     { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
     { "tls-key", required_argument, NULL, OPT_TLS_KEY },
     { NULL, 0, NULL, 0 },
@@ -130,6 +146,15 @@ static int parse_option(int opt, const char *arg, struct wh_cli *cli)
     switch (opt) {
     case OPT_CONFIG:
         cli->config = arg;
+        break;
+    case OPT_KUBE_API:
+        cli->kube_api = arg;
+        break;
+    case OPT_KUBE_CA_FILE:
+        cli->kube_ca_file = arg;
+        break;
+    case OPT_KUBE_TOKEN_FILE:
+        cli->kube_token_file = arg;
         break;
     case OPT_LISTEN:
         cli->listen = arg;
@@ -150,6 +175,9 @@ static int parse_option(int opt, const char *arg, struct wh_cli *cli)
         break;
     case OPT_OUTPUT:
         return parse_output(arg, cli);
+    case OPT_PROBE_LISTEN:
+        cli->probe_listen = arg;
+        break;
     case OPT_TLS_CERT:
         cli->tls_cert = arg;
         break;
@@ -173,6 +201,8 @@ static int check_args(int argc, char **argv, struct wh_cli *cli)
             return usage_error("serve: unexpected argument %s", argv[optind]);
         if (cli->tls_cert == NULL || cli->tls_key == NULL)
             return usage_error("%s", "serve: --tls-cert and --tls-key are required");
+        if (cli->objects && (cli->kube_api || cli->kube_token_file || cli->kube_ca_file))
+            return usage_error("%s", "serve: --objects and --kube-* are exclusive");
         break;
     case WH_CMD_MUTATE:
         if (rest > 1)

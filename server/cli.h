@@ -34,6 +34,10 @@ struct wh_cli {
     const char *tls_key;
     const char *config;
     const char *objects;
+    const char *kube_api;
+    const char *kube_token_file;
+    const char *kube_ca_file;
+    const char *probe_listen;
     const char *input;      /* mutate: file or "-" */
     const char *namespace_; /* mutate: namespace for a bare pod */
     enum wh_output output;

@@ -5,22 +5,26 @@
  */
 #include "commands.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "banned.h"
 #include "cache.h"
 #include "config.h"
 #include "http.h"
+#include "kube.h"
 #include "mutate.h"
 #include "objects.h"
+#include "tls.h"
 #include "util/file.h"
 #include "util/json.h"
 
-#define PEM_MAX      (1u << 20)
+#define TLS_POLL_MS  1000 /* certificate rotation is seen within a second or two */
 #define MUTATE_INPUT (64u * 1024u * 1024u)
 
 static int load_config(const struct wh_cli *cli, struct wh_config **out)
@@ -53,14 +57,18 @@ static int load_objects(const struct wh_cli *cli, struct wh_snapshot **out)
     return WH_OK;
 }
 
-static int read_pem(const char *path, struct wh_buf *out)
+/* Loads the serving pair and starts watching it for rotation. */
+static int load_tls(const struct wh_cli *cli)
 {
     struct wh_err err;
 
-    wh_buf_init(out, PEM_MAX);
-    if (wh_file_read(path, out, &err) != WH_OK) {
-        log_error("%s", err.msg);
+    if (wh_tls_load(cli->tls_cert, cli->tls_key, &err) != WH_OK) {
+        log_error("serving certificate %s / key %s: %s", cli->tls_cert, cli->tls_key, err.msg);
         return WH_EXIT_USAGE;
+    }
+    if (wh_tls_watch_start(TLS_POLL_MS, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_FAILURE;
     }
     return WH_OK;
 }
@@ -77,59 +85,144 @@ static void wait_for_signal(void)
     log_info("received signal %d, shutting down", sig);
 }
 
+/* Everything serve runs, in start order; released in reverse. */
+struct app {
+    struct wh_config *cfg;
+    struct wh_kube *kube;
+    struct wh_cache *cache;
+    struct wh_http *webhook;
+    struct wh_http *probes;
+};
+
+static bool app_ready(void *arg, char *why, size_t size)
+{
+    struct app *app = arg;
+    struct wh_cache_stats st;
+
+    if (app->webhook == NULL) {
+        (void)snprintf(why, size, "the HTTPS server is not serving yet");
+        return false;
+    }
+    if (wh_tls_not_after() <= time(NULL)) {
+        (void)snprintf(why, size, "the serving certificate has expired");
+        return false;
+    }
+    wh_cache_stats(app->cache, &st);
+    if (!st.synced[WH_KIND_NAMESPACE] || !st.synced[WH_KIND_SERVICEACCOUNT]) {
+        (void)snprintf(why, size, "first list of %s%s%s from the API server not done",
+                       st.synced[WH_KIND_NAMESPACE] ? "" : "namespaces",
+                       !st.synced[WH_KIND_NAMESPACE] && !st.synced[WH_KIND_SERVICEACCOUNT] ? " and "
+                                                                                           : "",
+                       st.synced[WH_KIND_SERVICEACCOUNT] ? "" : "serviceaccounts");
+        return false;
+    }
+    return true;
+}
+
+/* Picks the source of cluster objects: a file, the API server, or none. */
+static int start_source(const struct wh_cli *cli, struct app *app)
+{
+    struct wh_kube_opts ko = { cli->kube_api, cli->kube_token_file, cli->kube_ca_file,
+                               app->cfg->kube_token_reread_s };
+    struct wh_snapshot *snap = NULL;
+    struct wh_err err;
+    int rc;
+
+    if (cli->objects) {
+        rc = load_objects(cli, &snap);
+        if (rc == WH_OK) {
+            log_info("%zu namespaces, %zu service accounts from %s",
+                     wh_snapshot_count(snap, WH_KIND_NAMESPACE),
+                     wh_snapshot_count(snap, WH_KIND_SERVICEACCOUNT), cli->objects);
+            wh_cache_publish(app->cache, snap);
+        }
+        return rc;
+    }
+    if (cli->kube_api == NULL && getenv("KUBERNETES_SERVICE_HOST") == NULL) {
+        log_warnx("no --objects and no API server: no namespace opts in, nothing is injected");
+        wh_cache_publish(app->cache, wh_snapshot_build(wh_snapshot_builder_new(NULL)));
+        return WH_OK;
+    }
+    if (wh_kube_new(&ko, &app->kube, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_USAGE;
+    }
+    log_info("watching namespaces and serviceaccounts at %s", wh_kube_url(app->kube));
+    if (wh_cache_start(app->cache, app->kube, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_FAILURE;
+    }
+    return WH_OK;
+}
+
+static int start_servers(const struct wh_cli *cli, struct app *app)
+{
+    struct wh_http_opts o;
+    struct wh_err err;
+
+    memset(&o, 0, sizeof(o));
+    o.kind = WH_HTTP_WEBHOOK;
+    o.listen = cli->listen;
+    o.cfg = app->cfg;
+    o.cache = app->cache;
+    o.live_cache = app->kube != NULL;
+    if (wh_http_start(&o, &app->webhook, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_FAILURE;
+    }
+    log_info("serving https on %s (port %u), config %s", cli->listen, wh_http_port(app->webhook),
+             cli->config ? cli->config : "(embedded defaults)");
+    if (cli->probe_listen == NULL)
+        return WH_OK;
+    memset(&o, 0, sizeof(o));
+    o.kind = WH_HTTP_PROBES;
+    o.listen = cli->probe_listen;
+    o.cfg = app->cfg;
+    o.cache = app->cache;
+    o.ready = app_ready;
+    o.ready_arg = app;
+    if (wh_http_start(&o, &app->probes, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_FAILURE;
+    }
+    log_info("serving probes on http %s (port %u)", cli->probe_listen, wh_http_port(app->probes));
+    return WH_OK;
+}
+
 int wh_cmd_serve(const struct wh_cli *cli)
 {
-    struct wh_config *cfg = NULL;
-    struct wh_snapshot *snap = NULL;
-    struct wh_cache *cache = NULL;
-    struct wh_http *http = NULL;
-    struct wh_buf cert, key;
-    struct wh_http_opts opts;
-    struct wh_err err;
+    struct app app;
     sigset_t set;
     int rc;
 
-    wh_buf_init(&cert, PEM_MAX);
-    wh_buf_init(&key, PEM_MAX);
+    memset(&app, 0, sizeof(app));
     /* Block the stop signals in every thread; the main thread waits for them. */
     (void)sigemptyset(&set);
     (void)sigaddset(&set, SIGINT);
     (void)sigaddset(&set, SIGTERM);
     (void)pthread_sigmask(SIG_BLOCK, &set, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
-    rc = load_config(cli, &cfg);
+    rc = load_config(cli, &app.cfg);
     if (rc == WH_OK)
-        rc = load_objects(cli, &snap);
-    if (rc == WH_OK)
-        rc = read_pem(cli->tls_cert, &cert);
-    if (rc == WH_OK)
-        rc = read_pem(cli->tls_key, &key);
+        rc = load_tls(cli);
     if (rc != WH_OK)
         goto out;
-    log_info("sparkhook %s starting: %zu namespaces, %zu service accounts from %s", WH_VERSION,
-             wh_snapshot_count(snap, WH_KIND_NAMESPACE),
-             wh_snapshot_count(snap, WH_KIND_SERVICEACCOUNT),
-             cli->objects ? cli->objects : "(none)");
-    cache = wh_cache_new();
-    wh_cache_publish(cache, snap);
-    snap = NULL;
-    opts = (struct wh_http_opts){ cli->listen, wh_buf_str(&cert), wh_buf_str(&key), cfg, cache };
-    if (wh_http_start(&opts, &http, &err) != WH_OK) {
-        log_error("%s", err.msg);
-        rc = WH_EXIT_FAILURE;
-        goto out;
+    log_info("sparkhook %s starting", WH_VERSION);
+    app.cache = wh_cache_new(app.cfg);
+    rc = start_source(cli, &app);
+    if (rc == WH_OK)
+        rc = start_servers(cli, &app);
+    if (rc == WH_OK) {
+        wait_for_signal();
+        log_info("stopping");
     }
-    log_info("serving https on %s (port %u), config %s", cli->listen, wh_http_port(http),
-             cli->config ? cli->config : "(embedded defaults)");
-    wait_for_signal();
-    wh_http_stop(http);
-    log_info("stopped");
 out:
-    wh_cache_free(cache);
-    wh_snapshot_unref(snap);
-    wh_config_free(cfg);
-    wh_buf_cleanup(&cert);
-    wh_buf_cleanup(&key);
+    wh_http_stop(app.webhook);
+    wh_http_stop(app.probes);
+    wh_tls_shutdown();
+    wh_cache_free(app.cache);
+    wh_kube_free(app.kube);
+    wh_config_free(app.cfg);
     return rc;
 }
 

@@ -58,6 +58,13 @@ static const struct cfg_key keys[] = {
     { "aws.mountPath", CFG_STR, OFF(aws_mount_path), 1, 255,
       "/var/run/secrets/eks.amazonaws.com/serviceaccount", check_abs_path },
     { "aws.fsGroup", CFG_U64, OFF(aws_fs_group), 0, 2147483647, "0", NULL },
+    { "kube.missTimeoutMs", CFG_U64, OFF(kube_miss_timeout_ms), 10, 5000, "250", NULL },
+    { "kube.watchTimeoutSeconds", CFG_U64, OFF(kube_watch_timeout_s), 5, 3600, "300", NULL },
+    { "kube.maxEventBytes", CFG_U64, OFF(kube_max_event), 4 * KiB, 64 * MiB, "2097152", NULL },
+    { "kube.maxListBytes", CFG_U64, OFF(kube_max_list), 64 * KiB, 1024 * MiB, "67108864", NULL },
+    { "kube.listPageSize", CFG_U64, OFF(kube_page_size), 10, 10000, "500", NULL },
+    { "kube.backoffMaxSeconds", CFG_U64, OFF(kube_backoff_max_s), 1, 600, "30", NULL },
+    { "kube.tokenRereadSeconds", CFG_U64, OFF(kube_token_reread_s), 1, 3600, "60", NULL },
 };
 
 static int check_region(const char *key, const char *value, struct wh_err *err)

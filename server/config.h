@@ -38,6 +38,15 @@ struct wh_config {
     bool aws_sts_regional;   /* aws.stsRegionalEndpoints */
     char *aws_mount_path;    /* aws.mountPath */
     uint64_t aws_fs_group;   /* aws.fsGroup: 0 = leave fsGroup alone */
+
+    /* kube: the API server client and the list/watch cache */
+    uint64_t kube_miss_timeout_ms; /* kube.missTimeoutMs: deadline of the miss-path GET */
+    uint64_t kube_watch_timeout_s; /* kube.watchTimeoutSeconds: server-side watch length */
+    uint64_t kube_max_event;       /* kube.maxEventBytes: cap on one watch event */
+    uint64_t kube_max_list;        /* kube.maxListBytes: cap on one list page */
+    uint64_t kube_page_size;       /* kube.listPageSize */
+    uint64_t kube_backoff_max_s;   /* kube.backoffMaxSeconds: reconnect backoff ceiling */
+    uint64_t kube_token_reread_s;  /* kube.tokenRereadSeconds */
 };
 
 /* Returns a new config holding the embedded defaults. Caller frees. */

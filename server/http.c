@@ -25,8 +25,10 @@
 #include "admission.h"
 #include "banned.h"
 #include "log.h"
+#include "lookup.h"
 #include "mutate.h"
 #include "patches.h"
+#include "tls.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"
@@ -37,8 +39,12 @@
 
 struct wh_http {
     struct MHD_Daemon *daemon;
+    enum wh_http_kind kind;
     const struct wh_config *cfg;
     struct wh_cache *cache;
+    bool live_cache;
+    wh_ready_fn *ready;
+    void *ready_arg;
     uint16_t port;
 };
 
@@ -46,6 +52,7 @@ struct req;
 typedef void route_fn(struct wh_http *h, struct MHD_Connection *conn, struct req *r);
 
 struct route {
+    enum wh_http_kind server;
     const char *path;
     const char *method; /* the only method allowed */
     bool takes_body;    /* POST application/json, capped */
@@ -65,9 +72,13 @@ struct req {
 };
 
 static route_fn serve_mutate;
+static route_fn serve_healthz;
+static route_fn serve_readyz;
 
 static const struct route routes[] = {
-    { "/mutate", "POST", true, serve_mutate },
+    { WH_HTTP_WEBHOOK, "/mutate", "POST", true, serve_mutate },
+    { WH_HTTP_PROBES, "/healthz", "GET", false, serve_healthz },
+    { WH_HTTP_PROBES, "/readyz", "GET", false, serve_readyz },
 };
 
 /* ---- responses ------------------------------------------------------- */
@@ -118,24 +129,64 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, struct req *r, int st
 static void serve_mutate(struct wh_http *h, struct MHD_Connection *conn, struct req *r)
 {
     struct wh_snapshot *snap = wh_cache_snapshot_ref(h->cache);
+    struct wh_lookup objs;
     size_t len;
     char *body;
 
+    wh_lookup_init(&objs, snap, h->live_cache ? wh_cache_fetch : NULL, h->cache);
     wh_result_init(&r->res, h->cfg);
     r->has_result = true;
-    wh_mutate(h->cfg, snap, wh_buf_str(&r->body), r->body.len, &r->res);
+    wh_mutate_lookup(h->cfg, &objs, wh_buf_str(&r->body), r->body.len, &r->res);
+    wh_lookup_cleanup(&objs);
     wh_snapshot_unref(snap);
     r->status = r->res.http_status;
     body = wh_buf_take(&r->res.body, &len);
     (void)send_body(conn, r->status, body, len, NULL);
 }
 
-static const struct route *find_route(const char *url)
+static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *text)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    char *body = wh_xstrdup(text);
+
+    resp = MHD_create_response_from_buffer_with_free_callback(strlen(body), body, free);
+    if (resp == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+    ret = MHD_queue_response(conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Liveness: the process answers. Nothing it depends on is checked here, so
+ * an API server outage never gets the webhook restarted. */
+static void serve_healthz(struct wh_http *h, struct MHD_Connection *conn, struct req *r)
+{
+    (void)h;
+    r->status = 200;
+    (void)send_text(conn, 200, "ok\n");
+}
+
+static void serve_readyz(struct wh_http *h, struct MHD_Connection *conn, struct req *r)
+{
+    char why[256] = "";
+    char text[300];
+    bool ok = h->ready == NULL || h->ready(h->ready_arg, why, sizeof(why));
+
+    r->status = ok ? 200 : 503;
+    (void)snprintf(text, sizeof(text), ok ? "ok\n" : "not ready: %s\n", why);
+    (void)send_text(conn, r->status, text);
+}
+
+static const struct route *find_route(enum wh_http_kind server, const char *url)
 {
     size_t i;
 
     for (i = 0; i < WH_NELEM(routes); i++) {
-        if (strcmp(routes[i].path, url) == 0)
+        if (routes[i].server == server && strcmp(routes[i].path, url) == 0)
             return &routes[i];
     }
     return NULL;
@@ -159,16 +210,22 @@ static enum MHD_Result admit(struct wh_http *h, struct MHD_Connection *conn, str
     uint64_t clen = 0;
     char msg[128];
 
-    r->route = find_route(url);
+    r->route = find_route(h->kind, url);
     if (r->route == NULL)
-        return refuse(conn, r, 404, "no such path", "not found: POST /mutate", NULL);
-    if (strcmp(method, r->route->method) != 0) {
+        return refuse(conn, r, 404, "no such path",
+                      h->kind == WH_HTTP_WEBHOOK ? "not found: POST /mutate"
+                                                 : "not found: GET /healthz or /readyz",
+                      NULL);
+    if (strcmp(method, r->route->method) != 0 &&
+        !(strcmp(method, "HEAD") == 0 && strcmp(r->route->method, "GET") == 0)) {
         (void)snprintf(msg, sizeof(msg), "method %.16s not allowed: use %s", method,
                        r->route->method);
         return refuse(conn, r, 405, "method not allowed", msg, r->route->method);
     }
-    if (!r->route->takes_body)
+    if (!r->route->takes_body) {
+        r->route->serve(h, conn, r);
         return MHD_YES;
+    }
     ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!is_json(ct))
         return refuse(conn, r, 415, "unsupported media type",
@@ -197,7 +254,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *req_cls = r;
         return admit(h, conn, r, url, method);
     }
-    if (r->status != 0 || r->route == NULL) /* refused on the first call */
+    if (r->status != 0 || r->route == NULL) /* answered or refused on the first call */
         return MHD_NO;
     if (*upload_data_size != 0) {
         if (!r->too_big && wh_buf_add(&r->body, upload_data, *upload_data_size) != WH_OK)
@@ -280,13 +337,15 @@ static void log_access(const struct req *r, enum MHD_RequestTerminationCode toe)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct wh_http *h = cls;
     struct req *r = *req_cls;
 
-    (void)cls;
     (void)conn;
     if (r == NULL)
         return;
-    log_access(r, toe);
+    /* Probes arrive every few seconds: only failures are worth a line. */
+    if (h->kind == WH_HTTP_WEBHOOK || r->status != 200)
+        log_access(r, toe);
     if (r->has_result)
         wh_result_cleanup(&r->res);
     wh_buf_cleanup(&r->body);
@@ -361,13 +420,34 @@ static unsigned pool_size(const struct wh_config *cfg)
     return n > 0 ? (unsigned)n : 1;
 }
 
+static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_opts *opts,
+                                       struct sockaddr *addr, int family)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
+    if (family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (opts->kind == WH_HTTP_PROBES) /* one thread, a few connections, plain HTTP */
+        return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, addr,
+                                MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT,
+                                64u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                                MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
+    return MHD_start_daemon(
+        flags | MHD_USE_TLS, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_HTTPS_CERT_CALLBACK, wh_tls_callback(), MHD_OPTION_HTTPS_PRIORITIES,
+        TLS_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE, pool_size(opts->cfg),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->cfg->conn_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->cfg->max_connections,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
+}
+
 int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct wh_err *err)
 {
     struct sockaddr_storage addr;
     const union MHD_DaemonInfo *info;
     struct wh_http *h;
     unsigned addrlen = 0;
-    unsigned flags;
     int family = 0;
     int rc;
 
@@ -376,24 +456,18 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
     if (rc != WH_OK)
         return rc;
     h = wh_xcalloc(1, sizeof(*h));
+    h->kind = opts->kind;
     h->cfg = opts->cfg;
     h->cache = opts->cache;
-    flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-    if (family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    h->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_HTTPS_MEM_CERT, opts->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, opts->key_pem,
-        MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
-        pool_size(opts->cfg), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->cfg->conn_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->cfg->max_connections,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
+    h->live_cache = opts->live_cache;
+    h->ready = opts->ready;
+    h->ready_arg = opts->ready_arg;
+    h->daemon = start_daemon(h, opts, (struct sockaddr *)&addr, family);
     if (h->daemon == NULL) {
         free(h);
-        return wh_errf(err, WH_EIO,
-                       "cannot serve https on %s: address in use, or unusable certificate/key",
-                       opts->listen);
+        return wh_errf(err, WH_EIO, "cannot serve %s on %s: address in use%s",
+                       opts->kind == WH_HTTP_WEBHOOK ? "https" : "http", opts->listen,
+                       opts->kind == WH_HTTP_WEBHOOK ? ", or unusable certificate/key" : "");
     }
     info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : 0;

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * http.h - the HTTPS admission server on libmicrohttpd: TLS 1.2+ only,
- * HTTP/1.1 keep-alive, a thread pool with one epoll loop per core. Routes
- * are one table in http.c; /mutate takes POST application/json only, with the
- * body capped before it is read (413). Every request gets exactly one access
- * log line, written when the connection is done with it.
+ * http.h - the servers on libmicrohttpd. The webhook: HTTPS with TLS 1.2+
+ * only, HTTP/1.1 keep-alive, a thread pool with one epoll loop per core;
+ * /mutate takes POST application/json only, with the body capped before it is
+ * read (413). The probe listener: plain HTTP for kubelet and Prometheus,
+ * /healthz (liveness) and /readyz (readiness). Routes are one table in
+ * http.c. Every webhook request gets exactly one access log line, written
+ * when the connection is done with it.
  *
- * This is the only file that includes <microhttpd.h>. The server borrows
- * cfg and cache for its whole life; the caller keeps them alive until
- * wh_http_stop() returns.
+ * This is the only file that includes <microhttpd.h>. The webhook serves the
+ * certificate tls.c holds (load it first). The server borrows cfg and cache
+ * for its whole life; the caller keeps them alive until wh_http_stop()
+ * returns.
  */
 #ifndef WH_HTTP_H
 #define WH_HTTP_H
@@ -21,12 +24,23 @@
 
 struct wh_http;
 
+/* Writes why the server is not ready into why (size bytes) and returns
+ * false, or returns true. */
+typedef bool wh_ready_fn(void *arg, char *why, size_t size);
+
+enum wh_http_kind {
+    WH_HTTP_WEBHOOK, /* HTTPS: POST /mutate */
+    WH_HTTP_PROBES,  /* plain HTTP: GET /healthz, /readyz */
+};
+
 struct wh_http_opts {
-    const char *listen;   /* "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; port 0 picks one */
-    const char *cert_pem; /* PEM text of the certificate chain */
-    const char *key_pem;  /* PEM text of the private key */
+    enum wh_http_kind kind;
+    const char *listen; /* "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; port 0 picks one */
     const struct wh_config *cfg;
     struct wh_cache *cache;
+    bool live_cache;    /* webhook: objects missing from the snapshot may be fetched */
+    wh_ready_fn *ready; /* probes: readiness */
+    void *ready_arg;
 };
 
 /* Starts serving. On success *out is the running server; on failure err says

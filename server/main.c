@@ -4,8 +4,10 @@
  * allocator, run the command.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "banned.h"
+#include "certs.h"
 #include "cli.h"
 #include "commands.h"
 #include "log.h"
@@ -16,6 +18,11 @@ int main(int argc, char **argv)
     struct wh_cli cli;
     int rc;
 
+    /* `certs` has its own options; everything else goes through cli.c. */
+    if (argc >= 2 && strcmp(argv[1], "certs") == 0) {
+        wh_json_init();
+        return wh_certs_main(argc - 1, argv + 1);
+    }
     rc = wh_cli_parse(argc, argv, &cli);
     if (rc != WH_EXIT_OK)
         return rc;

@@ -103,7 +103,7 @@ out:
     wh_patch_cleanup(&patch);
 }
 
-static void decide(const struct wh_config *cfg, const struct wh_snapshot *snap,
+static void decide(const struct wh_config *cfg, struct wh_lookup *objs,
                    const struct wh_admission *adm, struct wh_result *res)
 {
     struct wh_warnings warn;
@@ -118,7 +118,7 @@ static void decide(const struct wh_config *cfg, const struct wh_snapshot *snap,
         goto out;
     }
     note_request(adm, &pod, res);
-    wh_policy_resolve(snap, adm->namespace_, &pod, &pol);
+    wh_policy_resolve(objs, adm->namespace_, &pod, &pol);
     res->role = wh_role_name(pol.role);
     if (pol.role == WH_ROLE_NONE) {
         skip(adm, res, "not a spark pod", NULL);
@@ -138,6 +138,16 @@ out:
 void wh_mutate(const struct wh_config *cfg, const struct wh_snapshot *snap, const char *body,
                size_t len, struct wh_result *res)
 {
+    struct wh_lookup objs;
+
+    wh_lookup_init(&objs, snap, NULL, NULL);
+    wh_mutate_lookup(cfg, &objs, body, len, res);
+    wh_lookup_cleanup(&objs);
+}
+
+void wh_mutate_lookup(const struct wh_config *cfg, struct wh_lookup *objs, const char *body,
+                      size_t len, struct wh_result *res)
+{
     struct wh_admission adm;
 
     wh_admission_init(&adm);
@@ -152,7 +162,7 @@ void wh_mutate(const struct wh_config *cfg, const struct wh_snapshot *snap, cons
         note_request(&adm, NULL, res);
         skip(&adm, res, "not a pod create", NULL);
     } else {
-        decide(cfg, snap, &adm, res);
+        decide(cfg, objs, &adm, res);
     }
     wh_admission_cleanup(&adm);
 }

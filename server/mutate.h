@@ -8,7 +8,8 @@
  *
  * wh_mutate() always leaves a complete response body and the HTTP status to
  * send with it in the result, plus what the access log and metrics need. It
- * performs no I/O and takes no lock: the caller passes the snapshot.
+ * performs no I/O and takes no lock of its own: cluster objects come from the
+ * caller's snapshot, or its lookup with a bounded miss path.
  *
  * Ownership: the result owns its buffers and strings; release it with
  * wh_result_cleanup(). Thread-safe for distinct results.
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "lookup.h"
 #include "snapshot.h"
 #include "util/buf.h"
 #include "wh.h"
@@ -51,7 +53,12 @@ struct wh_result {
 void wh_result_init(struct wh_result *res, const struct wh_config *cfg);
 void wh_result_cleanup(struct wh_result *res);
 
-/* Runs the pipeline over len bytes of body (NUL-terminated). */
+/* Runs the pipeline over len bytes of body (NUL-terminated), finding cluster
+ * objects through objs. */
+void wh_mutate_lookup(const struct wh_config *cfg, struct wh_lookup *objs, const char *body,
+                      size_t len, struct wh_result *res);
+
+/* The same with the snapshot as the only source of objects. */
 void wh_mutate(const struct wh_config *cfg, const struct wh_snapshot *snap, const char *body,
                size_t len, struct wh_result *res);
 

@@ -52,21 +52,21 @@ static void resolve_setting(const struct setting_def *d, const struct wh_pod *po
         *out = (struct wh_setting){ NULL, WH_SRC_NONE, NULL };
 }
 
-void wh_policy_resolve(const struct wh_snapshot *snap, const char *ns_name,
-                       const struct wh_pod *pod, struct wh_policy *out)
+void wh_policy_resolve(struct wh_lookup *objs, const char *ns_name, const struct wh_pod *pod,
+                       struct wh_policy *out)
 {
     const char *inject;
     size_t i;
 
     memset(out, 0, sizeof(*out));
     out->role = wh_policy_role(pod);
-    out->ns = wh_snapshot_namespace(snap, ns_name);
+    out->ns = wh_lookup_find(objs, WH_KIND_NAMESPACE, "", ns_name);
     inject = wh_kobj_annotation(out->ns, WH_ANN_INJECT);
     out->inject = inject != NULL && strcmp(inject, "true") == 0;
     /* The ServiceAccount admission plugin sets "default" before webhooks run;
      * a pod without one reached us some other way and is treated the same. */
     out->sa_name = pod->service_account ? pod->service_account : "default";
-    out->sa = wh_snapshot_serviceaccount(snap, ns_name, out->sa_name);
+    out->sa = wh_lookup_find(objs, WH_KIND_SERVICEACCOUNT, ns_name, out->sa_name);
     for (i = 0; i < WH_SET_COUNT; i++)
         resolve_setting(&defs[i], pod, out->sa, out->ns, &out->set[i]);
 }

@@ -11,8 +11,9 @@
  * setting none of them sets is NULL, and the generator falls back to the
  * config default.
  *
- * The policy borrows from the snapshot and the pod it was resolved from; it
- * must not outlive either. Pure: no I/O, no locks.
+ * The policy borrows from the lookup and the pod it was resolved from; it
+ * must not outlive either. No I/O of its own: objects come through the
+ * lookup, whose miss path is the only bounded wait.
  */
 #ifndef WH_POLICY_H
 #define WH_POLICY_H
@@ -20,6 +21,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "lookup.h"
 #include "pod.h"
 #include "snapshot.h"
 
@@ -74,10 +76,11 @@ struct wh_policy {
 /* The role a pod's spark-role label names (WH_ROLE_NONE for others). */
 enum wh_role wh_policy_role(const struct wh_pod *pod);
 
-/* Resolves the policy for pod in namespace ns_name from snap. Never fails:
- * unknown objects simply contribute nothing. */
-void wh_policy_resolve(const struct wh_snapshot *snap, const char *ns_name,
-                       const struct wh_pod *pod, struct wh_policy *out);
+/* Resolves the policy for pod in namespace ns_name, finding objects through
+ * objs (the policy then borrows from it). Never fails: unknown objects
+ * simply contribute nothing. */
+void wh_policy_resolve(struct wh_lookup *objs, const char *ns_name, const struct wh_pod *pod,
+                       struct wh_policy *out);
 
 static inline const char *wh_role_name(enum wh_role role)
 {

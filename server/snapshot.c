@@ -272,16 +272,23 @@ static struct entry *push_entry(struct wh_snapshot_builder *b)
     return e;
 }
 
-struct wh_snapshot_builder *wh_snapshot_builder_new(const struct wh_snapshot *base)
+struct wh_snapshot_builder *wh_snapshot_builder_keep(const struct wh_snapshot *base, unsigned keep)
 {
     struct wh_snapshot_builder *b = wh_xcalloc(1, sizeof(*b));
     size_t k, i;
 
     for (k = 0; base && k < 2; k++) {
+        if ((keep & (1u << k)) == 0)
+            continue;
         for (i = 0; i < base->n[k]; i++)
             wh_snapshot_builder_put(b, wh_kobj_ref(base->objs[k][i]));
     }
     return b;
+}
+
+struct wh_snapshot_builder *wh_snapshot_builder_new(const struct wh_snapshot *base)
+{
+    return wh_snapshot_builder_keep(base, 3u);
 }
 
 void wh_snapshot_builder_put(struct wh_snapshot_builder *b, struct wh_kobj *o)
@@ -342,7 +349,8 @@ struct wh_snapshot *wh_snapshot_build(struct wh_snapshot_builder *b)
     size_t i;
 
     atomic_init(&s->refs, 1);
-    qsort(b->e, b->n, sizeof(*b->e), cmp_entry);
+    if (b->n) /* qsort's base must not be NULL, even for no elements */
+        qsort(b->e, b->n, sizeof(*b->e), cmp_entry);
     s->objs[0] = wh_alloc_array(b->n ? b->n : 1, sizeof(struct wh_kobj *));
     s->objs[1] = wh_alloc_array(b->n ? b->n : 1, sizeof(struct wh_kobj *));
     for (i = 0; i < b->n; i++) {

@@ -87,6 +87,10 @@ struct wh_snapshot_builder;
  * the builder takes its own references). Caller frees with _build or _free. */
 struct wh_snapshot_builder *wh_snapshot_builder_new(const struct wh_snapshot *base);
 
+/* Starts a builder holding only the objects of base whose kind is in keep,
+ * a mask of (1u << kind) bits. */
+struct wh_snapshot_builder *wh_snapshot_builder_keep(const struct wh_snapshot *base, unsigned keep);
+
 /* Inserts o, replacing an object of the same kind, namespace and name.
  * Consumes the reference to o. */
 void wh_snapshot_builder_put(struct wh_snapshot_builder *b, struct wh_kobj *o);

@@ -7,8 +7,11 @@
 
 #include <limits.h>
 #include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "banned.h"
+#include "util/mem.h"
 #include "wh.h"
 
 int wh_b64_encode(const void *p, size_t len, struct wh_buf *out)
@@ -28,31 +31,47 @@ int wh_b64_encode(const void *p, size_t len, struct wh_buf *out)
     return WH_OK;
 }
 
+/* Decoded length of standard padded base64, or -1 when the shape is wrong
+ * ('=' only as the last one or two characters). */
+static long decoded_len(const char *s, size_t len)
+{
+    size_t pad = 0;
+    size_t i;
+
+    if (len % 4 != 0)
+        return -1;
+    if (len && s[len - 1] == '=')
+        pad++;
+    if (len > 1 && s[len - 2] == '=')
+        pad++;
+    for (i = 0; i + pad < len; i++) {
+        if (s[i] == '=')
+            return -1;
+    }
+    return (long)(len / 4 * 3 - pad);
+}
+
 int wh_b64_decode(const char *s, size_t len, struct wh_buf *out)
 {
-    size_t start = out->len;
-    size_t pad = 0;
+    unsigned char *tmp;
+    long n = decoded_len(s, len);
     char *dst;
     int rc;
-    int n;
 
-    if (len % 4 != 0 || len > INT_MAX)
+    if (n < 0 || len > INT_MAX)
         return WH_EPARSE;
-    if (len == 0)
+    if (n == 0)
         return WH_OK;
-    rc = wh_buf_extend(out, len / 4 * 3, &dst);
-    if (rc != WH_OK)
-        return rc;
-    n = EVP_DecodeBlock((unsigned char *)dst, (const unsigned char *)s, (int)len);
-    if (n < 0) {
-        wh_buf_truncate(out, start);
+    /* EVP_DecodeBlock writes whole groups, padding included: decode aside so
+     * only the real bytes count against out's cap. */
+    tmp = wh_xmalloc(len / 4 * 3);
+    if (EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)len) < 0) {
+        free(tmp);
         return WH_EPARSE;
     }
-    /* EVP_DecodeBlock counts padding as zero bytes; drop them. */
-    if (s[len - 1] == '=')
-        pad++;
-    if (s[len - 2] == '=')
-        pad++;
-    wh_buf_truncate(out, start + (size_t)n - pad);
-    return WH_OK;
+    rc = wh_buf_extend(out, (size_t)n, &dst);
+    if (rc == WH_OK)
+        memcpy(dst, tmp, (size_t)n);
+    free(tmp);
+    return rc;
 }

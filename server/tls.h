@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * tls.h - the webhook's serving certificate, reloaded without a restart.
+ *
+ * The certificate chain and key are read from files and handed to GnuTLS
+ * (libmicrohttpd's TLS library) through a certificate callback, so every new
+ * handshake takes the current pair while established connections keep
+ * theirs. A watcher thread polls the two files (following symlinks, as a
+ * Kubernetes Secret volume swaps them) and loads a changed pair; a pair that
+ * does not parse, does not match, or has expired is refused with a log line
+ * and the old one stays in use.
+ *
+ * This is the only file that includes GnuTLS. There is one serving identity
+ * per process: the state is a module singleton (the callback has no
+ * closure argument). Old pairs are retired, not freed at once, because a
+ * handshake may still be using one; only the oldest of a bounded ring is
+ * freed. Thread-safe.
+ */
+#ifndef WH_TLS_H
+#define WH_TLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "wh.h"
+
+/* Loads the pair and makes it current. Fails (nothing changed) when the files
+ * cannot be read, do not parse, do not match or the certificate has expired. */
+int wh_tls_load(const char *cert_path, const char *key_path, struct wh_err *err);
+
+/* The GnuTLS certificate callback to pass to MHD_OPTION_HTTPS_CERT_CALLBACK
+ * (a gnutls_certificate_retrieve_function2 *). */
+void *wh_tls_callback(void);
+
+/* Starts the watcher that reloads the files loaded last when they change,
+ * checking every interval_ms. */
+int wh_tls_watch_start(unsigned interval_ms, struct wh_err *err);
+
+/* Stops the watcher and frees every pair. After this the callback must not
+ * run any more (stop the server first). */
+void wh_tls_shutdown(void);
+
+/* notAfter of the current certificate (0 when none is loaded). */
+time_t wh_tls_not_after(void);
+
+/* Number of successful reloads after the first load. */
+uint64_t wh_tls_reloads(void);
+
+#endif
