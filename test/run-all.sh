@@ -3,7 +3,8 @@
 # .ci/deps must be installed):
 #   1. format check                      4. ASan+UBSan build (clang): ctest
 #   2. gcc build with -Werror: ctest     5. EKS pod identity webhook conformance,
-#   3. valgrind memcheck (unit, golden)     checked by the apiserver-side verifier
+#   3. valgrind memcheck (unit, golden)     checked by the apiserver-side verifier,
+#                                           and the golden corpus through the verifier
 # Build trees go to build-ci/ and build-asan/. Exits non-zero on the first failure.
 set -eu
 cd "$(dirname "$0")/.."
@@ -46,6 +47,8 @@ if [ -d "$shared/conformance/eks-piw" ] && [ -d "$shared/verifier" ]; then
   (cd "$vdir" && npm ci --no-audit --no-fund >/dev/null 2>&1)
   VERIFIER_DIR="$vdir" SPARKHOOK="$top/build-ci/server/sparkhook" \
     "$shared/conformance/eks-piw/run.sh" "$top/test/conformance/eks-piw-mutate.sh"
+  step "golden corpus through the apiserver-side verifier"
+  test/conformance/verify-golden.sh "$top/build-ci/server/sparkhook" "$vdir"
 else
   echo "conformance: ../shared is not beside this checkout; suite not run"
 fi
