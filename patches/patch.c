@@ -35,7 +35,8 @@ void wh_patch_cleanup(struct wh_patch *p)
 
 int wh_ptr_seg(char *ptr, size_t size, const char *seg)
 {
-    size_t len = strlen(ptr);
+    size_t start = strlen(ptr);
+    size_t len = start;
     const char *s;
 
     if (len + 1 >= size)
@@ -46,7 +47,7 @@ int wh_ptr_seg(char *ptr, size_t size, const char *seg)
         size_t n = esc ? 2 : 1;
 
         if (len + n >= size) {
-            ptr[len] = '\0';
+            ptr[start] = '\0'; /* leave the pointer as it was */
             return WH_ETOOBIG;
         }
         if (esc) {

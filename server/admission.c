@@ -14,11 +14,6 @@
 #define API_V1      "admission.k8s.io/v1"
 #define API_V1BETA1 "admission.k8s.io/v1beta1"
 
-/* The document written when the real one does not fit the output cap. */
-#define FALLBACK_FMT                                                                  \
-    "{\"apiVersion\":\"%s\",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":\"\"," \
-    "\"allowed\":false,\"status\":{\"code\":500,\"message\":\"response too large\"}}}"
-
 void wh_admission_init(struct wh_admission *adm)
 {
     memset(adm, 0, sizeof(*adm));
@@ -197,12 +192,32 @@ static int add_warnings(const struct wh_warnings *w, struct wh_buf *out)
     return rc;
 }
 
+/* The document written when the real one does not fit the output cap: it
+ * still echoes the uid (at most WH_UID_MAX bytes, escaped at most 6x), or
+ * kube-apiserver would reject the answer instead of reading the error. */
 static void fallback(const struct wh_admission *adm, struct wh_buf *out)
 {
-    /* The cap was hit and the buffer freed: the static document always fits
-     * the smallest cap the config allows. */
+    struct wh_buf small;
+
+    wh_buf_init(&small, 2048);
+    (void)wh_buf_printf(&small,
+                        "{\"apiVersion\":\"%s\",\"kind\":\"AdmissionReview\","
+                        "\"response\":{\"uid\":",
+                        version_of(adm));
+    (void)wh_json_escape(&small, adm->uid ? adm->uid : "");
+    (void)wh_buf_adds(&small, ",\"allowed\":false,\"status\":{\"code\":500,"
+                              "\"message\":\"response larger than its cap\"}}}");
     wh_buf_reset(out);
-    (void)wh_buf_printf(out, FALLBACK_FMT, version_of(adm));
+    if (wh_buf_add(out, small.data, small.len) != WH_OK) {
+        /* out's cap is below even this: hand over the small buffer itself. */
+        size_t cap = out->cap;
+
+        wh_buf_cleanup(out);
+        *out = small;
+        out->cap = cap > small.cap ? cap : small.cap;
+        return;
+    }
+    wh_buf_cleanup(&small);
 }
 
 void wh_admission_allow(const struct wh_admission *adm, const char *patch, size_t patch_len,

@@ -184,6 +184,19 @@ struct wh_config *wh_config_new_defaults(void)
     return cfg;
 }
 
+/* True when some key of the table lives in section name ("aws"). */
+static bool is_section(const char *name)
+{
+    size_t n = strlen(name);
+    size_t i;
+
+    for (i = 0; i < WH_NELEM(keys); i++) {
+        if (strncmp(keys[i].name, name, n) == 0 && keys[i].name[n] == '.')
+            return true;
+    }
+    return false;
+}
+
 /* Walks one JSON object; prefix is the dotted path of obj ("" at the top). */
 static int apply_object(struct wh_config *cfg, const cJSON *obj, const char *prefix,
                         struct wh_err *err)
@@ -202,7 +215,7 @@ static int apply_object(struct wh_config *cfg, const cJSON *obj, const char *pre
         k = find_key(name);
         if (k != NULL)
             rc = set_from_json(cfg, k, item, err);
-        else if (cJSON_IsObject(item) && *prefix == '\0')
+        else if (cJSON_IsObject(item) && *prefix == '\0' && is_section(name))
             rc = apply_object(cfg, item, name, err);
         else
             rc = wh_errf(err, WH_EINVAL, "unknown key \"%s\"", name);

@@ -68,6 +68,7 @@ int wh_reflector_event(enum wh_kind kind, const char *line, size_t len, char *rv
     const char *type, *new_rv;
     const cJSON *obj;
     cJSON *root = NULL;
+    bool skipped = false;
     int rc;
 
     *has_change = 0;
@@ -91,8 +92,11 @@ int wh_reflector_event(enum wh_kind kind, const char *line, size_t len, char *rv
         goto out;
     }
     if (strcmp(type, "ADDED") == 0 || strcmp(type, "MODIFIED") == 0) {
-        rc = wh_kobj_from_json(obj, kind, &change->put, err);
-        *has_change = rc == WH_OK;
+        /* An object we cannot keep is skipped, not a broken stream: the
+         * same event would come back on every re-watch. */
+        if (wh_kobj_from_json(obj, kind, &change->put, err) != WH_OK)
+            skipped = true;
+        *has_change = !skipped;
     } else if (strcmp(type, "DELETED") == 0) {
         rc = fill_delete(kind, obj, change, err);
         *has_change = rc == WH_OK;
@@ -102,6 +106,8 @@ int wh_reflector_event(enum wh_kind kind, const char *line, size_t len, char *rv
     new_rv = wh_json_get_str(wh_json_get(obj, "metadata", WH_JSON_OBJECT), "resourceVersion");
     if (rc == WH_OK && new_rv && strlen(new_rv) < rvsize)
         wh_strlcpy(rv, new_rv, rvsize);
+    if (rc == WH_OK && skipped)
+        rc = WH_EINVAL;
 out:
     cJSON_Delete(root);
     return rc;
@@ -128,6 +134,10 @@ static int on_line(void *arg, const char *line, size_t len)
     if (rc == WH_ENOTFOUND) {
         flush(r);
         return ERR_GONE;
+    }
+    if (rc == WH_EINVAL) {
+        log_warnx("watch %s: skipping an object: %s", r->resource, r->line_err.msg);
+        return 0;
     }
     if (rc != WH_OK) {
         flush(r);

@@ -27,9 +27,10 @@ int wh_reflector_start(struct wh_cache *cache, struct wh_kube *kube, const struc
 void wh_reflector_stop(struct wh_reflector *r);
 
 /* Applies one watch event line to changes (exposed for tests and fuzzing).
- * Returns WH_OK (with *rv updated; *nchanges may grow by one), WH_ENOTFOUND
- * for a 410 Gone ERROR event, or WH_EPARSE with a message for anything
- * else it cannot use. */
+ * Returns WH_OK (with *rv updated and, for ADDED/MODIFIED/DELETED,
+ * *has_change set), WH_EINVAL for a well-formed event whose object cannot be
+ * kept (rv still updated: skip it), WH_ENOTFOUND for a 410 Gone ERROR event,
+ * or WH_EPARSE with a message for a line that is not a usable event. */
 struct wh_cache_change;
 int wh_reflector_event(enum wh_kind kind, const char *line, size_t len, char *rv, size_t rvsize,
                        struct wh_cache_change *change, int *has_change, struct wh_err *err);

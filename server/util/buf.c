@@ -52,7 +52,7 @@ static int grow(struct wh_buf *b, size_t extra)
     a = b->alloc ? b->alloc : MIN_ALLOC;
     while (a < need + 1)
         a = a > SIZE_MAX / 2 ? need + 1 : a * 2;
-    if (a > b->cap + 1)
+    if (b->cap < SIZE_MAX && a > b->cap + 1) /* cap + 1 would wrap at SIZE_MAX */
         a = b->cap + 1;
     b->data = wh_xrealloc(b->data, a);
     b->alloc = a;
