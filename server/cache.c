@@ -113,7 +113,13 @@ void wh_cache_publish(struct wh_cache *c, struct wh_snapshot *snap)
     (void)pthread_mutex_unlock(&c->wmu);
     (void)pthread_mutex_lock(&c->smu);
     c->stats.synced[0] = c->stats.synced[1] = true;
+    c->stats.last_ok[0] = c->stats.last_ok[1] = time(NULL);
     (void)pthread_mutex_unlock(&c->smu);
+}
+
+void wh_cache_attach(struct wh_cache *c, struct wh_kube *kube)
+{
+    c->kube = kube;
 }
 
 void wh_cache_replace_kind(struct wh_cache *c, enum wh_kind kind, struct wh_kobj **objs, size_t n)

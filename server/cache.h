@@ -43,6 +43,10 @@ void wh_cache_publish(struct wh_cache *c, struct wh_snapshot *snap);
  * wh_cache_free). Returns WH_OK or WH_EINTERNAL if a thread cannot start. */
 int wh_cache_start(struct wh_cache *c, struct wh_kube *kube, struct wh_err *err);
 
+/* Fetch-only source: wh_cache_fetch() GETs objects from kube (borrowed)
+ * without any list/watch; for one-shot commands such as explain. */
+void wh_cache_attach(struct wh_cache *c, struct wh_kube *kube);
+
 /* Returns one reference to the current snapshot (never NULL). */
 struct wh_snapshot *wh_cache_snapshot_ref(struct wh_cache *c);
 

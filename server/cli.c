@@ -19,15 +19,21 @@ static const char usage_text[] =
     "       sparkhook mutate [--config FILE] [--objects FILE] [--namespace NS]\n"
     "                       [--output response|patch|pod] [FILE|-]\n"
     "       sparkhook check-config FILE\n"
+    "       sparkhook explain --namespace NS [--service-account SA] [--role driver|executor]\n"
+    "                       [--config FILE] [--objects FILE | --kube-api URL ...]\n"
     "       sparkhook certs generate --service NAME --namespace NS [--out DIR] [...]\n"
     "       sparkhook certs check CERT KEY [--ca CA] [--dns NAME] [...]\n"
-    "       sparkhook --version | --help\n"
+    "       sparkhook --version | --help\n";
+
+static const char details_text[] =
     "\n"
     "commands:\n"
     "  serve          run the HTTPS admission webhook (POST /mutate)\n"
     "  mutate         run the same pipeline offline on an AdmissionReview or a bare Pod\n"
     "                 (wrapped as a CREATE) and print the response, patch or patched pod\n"
     "  check-config   validate a config file and print the effective configuration\n"
+    "  explain        say what would be injected into a Spark pod of that namespace,\n"
+    "                 service account and role, and why (settings and their sources)\n"
     "  certs          make a CA and serving certificate, or check a certificate\n"
     "                 (all options: sparkhook certs --help)\n"
     "\n"
@@ -42,17 +48,21 @@ static const char usage_text[] =
     "  --kube-token-file FILE bearer token file, re-read as it rotates\n"
     "  --kube-ca-file FILE    CA bundle that signs the API server's certificate\n"
     "  --probe-listen ADDR:PORT  plain-HTTP /healthz and /readyz (default: off)\n"
-    "  --namespace NS         mutate: namespace of a bare pod without one\n"
+    "  --namespace NS         mutate: namespace of a bare pod without one; explain: namespace\n"
+    "  --service-account SA   explain: the pod's service account (default: default)\n"
+    "  --role ROLE            explain: driver or executor (default: executor)\n"
     "  --output KIND          mutate: response (default), patch or pod\n"
     "  --log-level LEVEL      debug, info (default), warn or error\n"
     "  --log-format FORMAT    json (default) or text\n"
     "\n"
     "exit status: 0 success, 1 runtime failure (or a refused review in mutate),\n"
-    "             2 usage or configuration error\n";
+    "             2 usage or configuration error, 3 explain: nothing would be injected\n"
+    "             (certs and token: see sparkhook certs --help, sparkhook token --help)\n";
 
 void wh_cli_usage(void *f)
 {
     (void)fputs(usage_text, f);
+    (void)fputs(details_text, f);
 }
 
 static int usage_error(const char *fmt, ...) WH_PRINTF(1, 2);
@@ -67,6 +77,7 @@ static int usage_error(const char *fmt, ...)
     va_end(ap);
     (void)fputs("\n", stderr);
     (void)fputs(usage_text, stderr);
+    (void)fputs("(sparkhook --help explains every command and option)\n", stderr);
     return WH_EXIT_USAGE;
 }
 
@@ -79,6 +90,7 @@ static int parse_command(const char *s, struct wh_cli *cli)
         { "serve", WH_CMD_SERVE },
         { "mutate", WH_CMD_MUTATE },
         { "check-config", WH_CMD_CHECK_CONFIG },
+        { "explain", WH_CMD_EXPLAIN },
         { "--version", WH_CMD_VERSION },
         { "version", WH_CMD_VERSION },
         { "--help", WH_CMD_HELP },
@@ -121,6 +133,8 @@ enum {
     OPT_OBJECTS,
     OPT_OUTPUT,
     OPT_PROBE_LISTEN,
+    OPT_ROLE,
+    OPT_SERVICE_ACCOUNT,
     OPT_TLS_CERT,
     OPT_TLS_KEY,
 };
@@ -137,6 +151,8 @@ static const struct option long_opts[] = {
     { "objects", required_argument, NULL, OPT_OBJECTS },
     { "output", required_argument, NULL, OPT_OUTPUT },
     { "probe-listen", required_argument, NULL, OPT_PROBE_LISTEN },
+    { "role", required_argument, NULL, OPT_ROLE },
+    { "service-account", required_argument, NULL, OPT_SERVICE_ACCOUNT },
     { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
     { "tls-key", required_argument, NULL, OPT_TLS_KEY },
     { NULL, 0, NULL, 0 },
@@ -179,6 +195,14 @@ static int parse_option(int opt, const char *arg, struct wh_cli *cli)
     case OPT_PROBE_LISTEN:
         cli->probe_listen = arg;
         break;
+    case OPT_ROLE:
+        if (strcmp(arg, "driver") != 0 && strcmp(arg, "executor") != 0)
+            return usage_error("--role %s: expected driver or executor", arg);
+        cli->role = arg;
+        break;
+    case OPT_SERVICE_ACCOUNT:
+        cli->service_account = arg;
+        break;
     case OPT_TLS_CERT:
         cli->tls_cert = arg;
         break;
@@ -214,6 +238,14 @@ static int check_args(int argc, char **argv, struct wh_cli *cli)
         if (rest != 1)
             return usage_error("%s", "check-config: expected one FILE");
         cli->config = argv[optind];
+        break;
+    case WH_CMD_EXPLAIN:
+        if (rest > 0)
+            return usage_error("explain: unexpected argument %s", argv[optind]);
+        if (cli->namespace_ == NULL)
+            return usage_error("%s", "explain: --namespace is required");
+        if (cli->objects && (cli->kube_api || cli->kube_token_file || cli->kube_ca_file))
+            return usage_error("%s", "explain: --objects and --kube-* are exclusive");
         break;
     case WH_CMD_VERSION:
     case WH_CMD_HELP:

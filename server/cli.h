@@ -12,11 +12,13 @@
 #define WH_EXIT_OK      0
 #define WH_EXIT_FAILURE 1
 #define WH_EXIT_USAGE   2
+#define WH_EXIT_NOTHING 3 /* explain: nothing would be injected */
 
 enum wh_cmd {
     WH_CMD_SERVE,
     WH_CMD_MUTATE,
     WH_CMD_CHECK_CONFIG,
+    WH_CMD_EXPLAIN,
     WH_CMD_VERSION,
     WH_CMD_HELP,
 };
@@ -38,8 +40,10 @@ struct wh_cli {
     const char *kube_token_file;
     const char *kube_ca_file;
     const char *probe_listen;
-    const char *input;      /* mutate: file or "-" */
-    const char *namespace_; /* mutate: namespace for a bare pod */
+    const char *input;           /* mutate: file or "-" */
+    const char *namespace_;      /* mutate: namespace for a bare pod; explain: the namespace */
+    const char *service_account; /* explain */
+    const char *role;            /* explain: driver or executor */
     enum wh_output output;
     enum wh_log_level log_level;
     enum wh_log_format log_format;

@@ -27,7 +27,7 @@
 #define TLS_POLL_MS  1000 /* certificate rotation is seen within a second or two */
 #define MUTATE_INPUT (64u * 1024u * 1024u)
 
-static int load_config(const struct wh_cli *cli, struct wh_config **out)
+int wh_cmd_load_config(const struct wh_cli *cli, struct wh_config **out)
 {
     struct wh_err err;
 
@@ -42,7 +42,7 @@ static int load_config(const struct wh_cli *cli, struct wh_config **out)
     return WH_OK;
 }
 
-static int load_objects(const struct wh_cli *cli, struct wh_snapshot **out)
+int wh_cmd_load_objects(const struct wh_cli *cli, struct wh_snapshot **out)
 {
     struct wh_err err;
 
@@ -129,7 +129,7 @@ static int start_source(const struct wh_cli *cli, struct app *app)
     int rc;
 
     if (cli->objects) {
-        rc = load_objects(cli, &snap);
+        rc = wh_cmd_load_objects(cli, &snap);
         if (rc == WH_OK) {
             log_info("%zu namespaces, %zu service accounts from %s",
                      wh_snapshot_count(snap, WH_KIND_NAMESPACE),
@@ -202,7 +202,7 @@ int wh_cmd_serve(const struct wh_cli *cli)
     (void)sigaddset(&set, SIGTERM);
     (void)pthread_sigmask(SIG_BLOCK, &set, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
-    rc = load_config(cli, &app.cfg);
+    rc = wh_cmd_load_config(cli, &app.cfg);
     if (rc == WH_OK)
         rc = load_tls(cli);
     if (rc != WH_OK)
@@ -325,9 +325,9 @@ int wh_cmd_mutate(const struct wh_cli *cli)
     size_t len = 0;
     int rc;
 
-    rc = load_config(cli, &cfg);
+    rc = wh_cmd_load_config(cli, &cfg);
     if (rc == WH_OK)
-        rc = load_objects(cli, &snap);
+        rc = wh_cmd_load_objects(cli, &snap);
     if (rc == WH_OK)
         rc = read_review(cli, cfg, &review, &len);
     if (rc != WH_OK)
@@ -358,7 +358,7 @@ int wh_cmd_check_config(const struct wh_cli *cli)
     struct wh_buf out;
     int rc;
 
-    rc = load_config(cli, &cfg);
+    rc = wh_cmd_load_config(cli, &cfg);
     if (rc != WH_OK)
         return rc;
     wh_buf_init(&out, 1u << 20);

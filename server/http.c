@@ -26,6 +26,7 @@
 #include "banned.h"
 #include "log.h"
 #include "lookup.h"
+#include "metrics.h"
 #include "mutate.h"
 #include "patches.h"
 #include "tls.h"
@@ -36,6 +37,7 @@
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-VERS-SSL3.0"
 #define CONN_MEMORY    (64 * 1024) /* per connection: request line + headers */
 #define LOG_FIELDS_MAX 2048
+#define METRICS_MAX    (256 * 1024)
 
 struct wh_http {
     struct MHD_Daemon *daemon;
@@ -74,11 +76,13 @@ struct req {
 static route_fn serve_mutate;
 static route_fn serve_healthz;
 static route_fn serve_readyz;
+static route_fn serve_metrics;
 
 static const struct route routes[] = {
     { WH_HTTP_WEBHOOK, "/mutate", "POST", true, serve_mutate },
     { WH_HTTP_PROBES, "/healthz", "GET", false, serve_healthz },
     { WH_HTTP_PROBES, "/readyz", "GET", false, serve_readyz },
+    { WH_HTTP_PROBES, "/metrics", "GET", false, serve_metrics },
 };
 
 /* ---- responses ------------------------------------------------------- */
@@ -179,6 +183,42 @@ static void serve_readyz(struct wh_http *h, struct MHD_Connection *conn, struct 
     r->status = ok ? 200 : 503;
     (void)snprintf(text, sizeof(text), ok ? "ok\n" : "not ready: %s\n", why);
     (void)send_text(conn, r->status, text);
+}
+
+/* Sets the gauges that mirror other modules' state, then renders. */
+static void serve_metrics(struct wh_http *h, struct MHD_Connection *conn, struct req *r)
+{
+    struct wh_cache_stats st;
+    struct MHD_Response *resp;
+    struct wh_buf out;
+    time_t now = time(NULL);
+    size_t k, len;
+    char *body;
+
+    wh_cache_stats(h->cache, &st);
+    for (k = 0; k < 2; k++) {
+        wh_metrics_set_gauge(WH_GAUGE_CACHE_NAMESPACES + k, (double)st.objects[k]);
+        wh_metrics_set_gauge(WH_GAUGE_CACHE_AGE_NAMESPACES + k,
+                             st.last_ok[k] ? (double)(now - st.last_ok[k]) : -1.0);
+        wh_metrics_set_gauge(WH_GAUGE_CACHE_RESTARTS_NAMESPACES + k, (double)st.restarts[k]);
+        wh_metrics_set_gauge(WH_GAUGE_CACHE_RELISTS_NAMESPACES + k, (double)st.relists[k]);
+    }
+    wh_metrics_set_gauge(WH_GAUGE_CACHE_FETCHES, (double)st.fetches);
+    wh_metrics_set_gauge(WH_GAUGE_CACHE_READY, st.synced[0] && st.synced[1] ? 1.0 : 0.0);
+    wh_metrics_set_gauge(WH_GAUGE_TLS_RELOADS, (double)wh_tls_reloads());
+    wh_metrics_set_gauge(WH_GAUGE_TLS_EXPIRY, (double)wh_tls_not_after());
+    wh_buf_init(&out, METRICS_MAX);
+    r->status = wh_metrics_render(&out) == WH_OK ? 200 : 500;
+    body = wh_buf_take(&out, &len);
+    resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+    if (resp == NULL) {
+        free(body);
+        return;
+    }
+    (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                  "text/plain; version=0.0.4; charset=utf-8");
+    (void)MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
 }
 
 static const struct route *find_route(enum wh_http_kind server, const char *url)
@@ -300,15 +340,10 @@ static void add_str(struct wh_buf *f, const char *key, const char *value)
     (void)wh_json_escape(f, value);
 }
 
-static void log_access(const struct req *r, enum MHD_RequestTerminationCode toe)
+static void log_access(const struct req *r, enum MHD_RequestTerminationCode toe, long long us)
 {
     struct wh_buf f;
-    struct timespec now;
-    long long us;
 
-    (void)clock_gettime(CLOCK_MONOTONIC, &now);
-    us = (long long)(now.tv_sec - r->start.tv_sec) * 1000000 +
-         (now.tv_nsec - r->start.tv_nsec) / 1000;
     wh_buf_init(&f, LOG_FIELDS_MAX);
     (void)wh_buf_printf(&f, "\"status\":%d", r->status);
     if (r->has_result) {
@@ -320,8 +355,8 @@ static void log_access(const struct req *r, enum MHD_RequestTerminationCode toe)
         add_features(&f, r->res.applied);
         (void)wh_buf_printf(&f, ",\"patch_ops\":%zu,\"warnings\":%zu", r->res.patch_ops,
                             r->res.warnings);
-        if (r->res.reason)
-            add_str(&f, "reason", r->res.reason);
+        if (r->res.reason != WH_REASON_NONE)
+            add_str(&f, "reason", wh_reason_name(r->res.reason));
         if (r->res.err.msg[0])
             add_str(&f, "error", r->res.err.msg);
     } else if (r->reason) {
@@ -339,13 +374,22 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct wh_http *h = cls;
     struct req *r = *req_cls;
+    struct timespec now;
+    long long us;
 
     (void)conn;
     if (r == NULL)
         return;
+    (void)clock_gettime(CLOCK_MONOTONIC, &now);
+    us = (long long)(now.tv_sec - r->start.tv_sec) * 1000000 +
+         (now.tv_nsec - r->start.tv_nsec) / 1000;
+    if (h->kind == WH_HTTP_WEBHOOK && r->has_result)
+        wh_metrics_observe(&r->res, (uint64_t)us);
+    else if (h->kind == WH_HTTP_WEBHOOK)
+        wh_metrics_refused(r->status, (uint64_t)us);
     /* Probes arrive every few seconds: only failures are worth a line. */
     if (h->kind == WH_HTTP_WEBHOOK || r->status != 200)
-        log_access(r, toe);
+        log_access(r, toe, us);
     if (r->has_result)
         wh_result_cleanup(&r->res);
     wh_buf_cleanup(&r->body);

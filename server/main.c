@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "log.h"
+#include "token.h"
 #include "util/json.h"
 
 int main(int argc, char **argv)
@@ -18,10 +19,14 @@ int main(int argc, char **argv)
     struct wh_cli cli;
     int rc;
 
-    /* `certs` has its own options; everything else goes through cli.c. */
+    /* `certs` and `token` have their own options; the rest goes through cli.c. */
     if (argc >= 2 && strcmp(argv[1], "certs") == 0) {
         wh_json_init();
         return wh_certs_main(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && strcmp(argv[1], "token") == 0) {
+        wh_json_init();
+        return wh_token_main(argc - 1, argv + 1);
     }
     rc = wh_cli_parse(argc, argv, &cli);
     if (rc != WH_EXIT_OK)
@@ -35,6 +40,8 @@ int main(int argc, char **argv)
         return wh_cmd_mutate(&cli);
     case WH_CMD_CHECK_CONFIG:
         return wh_cmd_check_config(&cli);
+    case WH_CMD_EXPLAIN:
+        return wh_cmd_explain(&cli);
     case WH_CMD_VERSION:
         (void)printf("sparkhook %s\n", WH_VERSION);
         return WH_EXIT_OK;

@@ -35,6 +35,17 @@ void wh_result_cleanup(struct wh_result *res)
     wh_buf_cleanup(&res->patch);
 }
 
+const char *wh_reason_name(enum wh_reason r)
+{
+    static const char *const names[] = {
+#define X(id, name) name,
+        WH_REASONS(X)
+#undef X
+    };
+
+    return (size_t)r < WH_NELEM(names) ? names[r] : "unknown";
+}
+
 const char *wh_verdict_name(enum wh_verdict v)
 {
     static const char *const names[] = { "patched", "allowed", "skipped", "invalid", "error" };
@@ -43,7 +54,7 @@ const char *wh_verdict_name(enum wh_verdict v)
 }
 
 static void fail(const struct wh_admission *adm, struct wh_result *res, int status,
-                 enum wh_verdict verdict, const char *reason)
+                 enum wh_verdict verdict, enum wh_reason reason)
 {
     res->http_status = status;
     res->verdict = verdict;
@@ -53,7 +64,7 @@ static void fail(const struct wh_admission *adm, struct wh_result *res, int stat
     wh_admission_error(adm, status, res->err.msg, &res->body);
 }
 
-static void skip(const struct wh_admission *adm, struct wh_result *res, const char *reason,
+static void skip(const struct wh_admission *adm, struct wh_result *res, enum wh_reason reason,
                  const struct wh_warnings *w)
 {
     res->http_status = 200;
@@ -89,7 +100,7 @@ static void mutate_pod(const struct wh_config *cfg, const struct wh_admission *a
         rc = wh_errf(&res->err, WH_ETOOBIG, "patch larger than server.maxPatchBytes (%llu)",
                      (unsigned long long)cfg->max_patch);
     if (rc != WH_OK) {
-        fail(adm, res, 500, WH_VERDICT_ERROR, "generator failed");
+        fail(adm, res, 500, WH_VERDICT_ERROR, WH_REASON_GENERATOR_FAILED);
         goto out;
     }
     res->patch_ops = patch.n;
@@ -114,16 +125,17 @@ static void decide(const struct wh_config *cfg, struct wh_lookup *objs,
     wh_warnings_init(&warn);
     if (wh_pod_parse(adm->object, &pod, &res->err) != WH_OK) {
         note_request(adm, NULL, res);
-        fail(adm, res, 400, WH_VERDICT_INVALID, "malformed pod");
+        fail(adm, res, 400, WH_VERDICT_INVALID, WH_REASON_MALFORMED_POD);
         goto out;
     }
     note_request(adm, &pod, res);
     wh_policy_resolve(objs, adm->namespace_, &pod, &pol);
     res->role = wh_role_name(pol.role);
     if (pol.role == WH_ROLE_NONE) {
-        skip(adm, res, "not a spark pod", NULL);
+        skip(adm, res, WH_REASON_NOT_SPARK_POD, NULL);
     } else if (!pol.inject) {
-        skip(adm, res, pol.ns ? "namespace not opted in" : "namespace unknown", NULL);
+        skip(adm, res, pol.ns ? WH_REASON_NAMESPACE_NOT_OPTED_IN : WH_REASON_NAMESPACE_UNKNOWN,
+             NULL);
     } else {
         if (pol.sa == NULL)
             wh_warn(&warn, "service account %s/%s not found; only namespace settings apply",
@@ -154,13 +166,13 @@ void wh_mutate_lookup(const struct wh_config *cfg, struct wh_lookup *objs, const
     if (len > cfg->max_body) {
         (void)wh_errf(&res->err, WH_ETOOBIG, "request body larger than %llu bytes",
                       (unsigned long long)cfg->max_body);
-        fail(&adm, res, 413, WH_VERDICT_INVALID, "body too large");
+        fail(&adm, res, 413, WH_VERDICT_INVALID, WH_REASON_BODY_TOO_LARGE);
     } else if (wh_admission_parse(&adm, body, len, (int)cfg->max_depth, &res->err) != WH_OK) {
         note_request(&adm, NULL, res);
-        fail(&adm, res, 400, WH_VERDICT_INVALID, "malformed review");
+        fail(&adm, res, 400, WH_VERDICT_INVALID, WH_REASON_MALFORMED_REVIEW);
     } else if (!adm.pod_create) {
         note_request(&adm, NULL, res);
-        skip(&adm, res, "not a pod create", NULL);
+        skip(&adm, res, WH_REASON_NOT_POD_CREATE, NULL);
     } else {
         decide(cfg, objs, &adm, res);
     }

@@ -25,21 +25,43 @@
 #include "util/buf.h"
 #include "wh.h"
 
+/* Why a request was skipped or refused: log field and metric label. */
+#define WH_REASONS(X)                                   \
+    X(NONE, "none")                                     \
+    X(NOT_POD_CREATE, "not_pod_create")                 \
+    X(NOT_SPARK_POD, "not_spark_pod")                   \
+    X(NAMESPACE_NOT_OPTED_IN, "namespace_not_opted_in") \
+    X(NAMESPACE_UNKNOWN, "namespace_unknown")           \
+    X(MALFORMED_REVIEW, "malformed_review")             \
+    X(MALFORMED_POD, "malformed_pod")                   \
+    X(BODY_TOO_LARGE, "body_too_large")                 \
+    X(GENERATOR_FAILED, "generator_failed")
+
+enum wh_reason {
+#define X(id, name) WH_REASON_##id,
+    WH_REASONS(X)
+#undef X
+        WH_REASON_COUNT
+};
+
+const char *wh_reason_name(enum wh_reason r);
+
 enum wh_verdict {
     WH_VERDICT_PATCHED, /* allowed with a patch */
     WH_VERDICT_ALLOWED, /* allowed, nothing to change */
     WH_VERDICT_SKIPPED, /* allowed, not ours (not a Spark pod CREATE, not opted in) */
     WH_VERDICT_INVALID, /* HTTP 400: malformed review */
     WH_VERDICT_ERROR,   /* HTTP 500: internal limit or error */
+    WH_VERDICT_COUNT
 };
 
 struct wh_result {
     int http_status;
     enum wh_verdict verdict;
-    const char *reason;  /* static text for the log: why skipped or failed */
-    struct wh_buf body;  /* the AdmissionReview response */
-    struct wh_buf patch; /* the rendered JSON patch ("" when none) */
-    struct wh_err err;   /* detail of an INVALID or ERROR verdict */
+    enum wh_reason reason; /* why skipped or failed */
+    struct wh_buf body;    /* the AdmissionReview response */
+    struct wh_buf patch;   /* the rendered JSON patch ("" when none) */
+    struct wh_err err;     /* detail of an INVALID or ERROR verdict */
     /* for the access log */
     char uid[129];
     char ns[64];

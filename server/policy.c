@@ -21,6 +21,17 @@ static const struct setting_def defs[WH_SET_COUNT] = {
 #undef X
 };
 
+const char *wh_setting_name(enum wh_setting_id id)
+{
+    static const char *const names[WH_SET_COUNT] = {
+#define X(id, pod, sa, ns) #id,
+        WH_SETTINGS(X)
+#undef X
+    };
+
+    return (unsigned)id < WH_SET_COUNT ? names[id] : "UNKNOWN";
+}
+
 enum wh_role wh_policy_role(const struct wh_pod *pod)
 {
     const char *role = wh_pod_label(pod, "spark-role");

@@ -73,6 +73,9 @@ struct wh_policy {
     struct wh_setting set[WH_SET_COUNT];
 };
 
+/* The setting's name as in WH_SETTINGS ("AWS_ROLE_ARN"). */
+const char *wh_setting_name(enum wh_setting_id id);
+
 /* The role a pod's spark-role label names (WH_ROLE_NONE for others). */
 enum wh_role wh_policy_role(const struct wh_pod *pod);
 

@@ -449,7 +449,7 @@ static void test_namespace_not_opted_in(void)
     run(&s, "plain");
     CHECK_EQ(s.res.http_status, 200);
     CHECK_EQ(s.res.verdict, WH_VERDICT_SKIPPED);
-    CHECK(strstr(s.res.reason, "not opted in") != NULL);
+    CHECK_EQ(s.res.reason, WH_REASON_NAMESPACE_NOT_OPTED_IN);
     check_no_patch(&s);
     run(&s, "unknown-namespace");
     CHECK_EQ(s.res.verdict, WH_VERDICT_SKIPPED);
