@@ -62,6 +62,7 @@ struct route {
 };
 
 struct req {
+    enum wh_http_kind kind; /* of the server that took the request */
     const struct route *route;
     struct timespec start;
     struct wh_buf body;
@@ -86,6 +87,15 @@ static const struct route routes[] = {
 };
 
 /* ---- responses ------------------------------------------------------- */
+
+static uint64_t elapsed_us(const struct req *r)
+{
+    struct timespec now;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)((now.tv_sec - r->start.tv_sec) * 1000000 +
+                      (now.tv_nsec - r->start.tv_nsec) / 1000);
+}
 
 static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *body, size_t len,
                                  const char *allow)
@@ -125,6 +135,10 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, struct req *r, int st
     ret = send_body(conn, status, body, len, allow);
     if (ret == MHD_YES)
         r->status = status;
+    /* Counted before the client can see the answer, so a scrape that
+     * follows a response always includes it. */
+    if (r->kind == WH_HTTP_WEBHOOK)
+        wh_metrics_refused(status, elapsed_us(r));
     return ret;
 }
 
@@ -145,6 +159,7 @@ static void serve_mutate(struct wh_http *h, struct MHD_Connection *conn, struct 
     wh_snapshot_unref(snap);
     r->status = r->res.http_status;
     body = wh_buf_take(&r->res.body, &len);
+    wh_metrics_observe(&r->res, elapsed_us(r));
     (void)send_body(conn, r->status, body, len, NULL);
 }
 
@@ -290,6 +305,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     if (r == NULL) {
         r = wh_xcalloc(1, sizeof(*r));
+        r->kind = h->kind;
         (void)clock_gettime(CLOCK_MONOTONIC, &r->start);
         *req_cls = r;
         return admit(h, conn, r, url, method);
@@ -374,22 +390,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct wh_http *h = cls;
     struct req *r = *req_cls;
-    struct timespec now;
-    long long us;
 
     (void)conn;
     if (r == NULL)
         return;
-    (void)clock_gettime(CLOCK_MONOTONIC, &now);
-    us = (long long)(now.tv_sec - r->start.tv_sec) * 1000000 +
-         (now.tv_nsec - r->start.tv_nsec) / 1000;
-    if (h->kind == WH_HTTP_WEBHOOK && r->has_result)
-        wh_metrics_observe(&r->res, (uint64_t)us);
-    else if (h->kind == WH_HTTP_WEBHOOK)
-        wh_metrics_refused(r->status, (uint64_t)us);
     /* Probes arrive every few seconds: only failures are worth a line. */
     if (h->kind == WH_HTTP_WEBHOOK || r->status != 200)
-        log_access(r, toe, us);
+        log_access(r, toe, (long long)elapsed_us(r));
     if (r->has_result)
         wh_result_cleanup(&r->res);
     wh_buf_cleanup(&r->body);

@@ -436,7 +436,7 @@ def watch_notices_client_disconnect():
     w = RawWatch("/api/v1/namespaces?watch=1&resourceVersion=%d" % current_rv())
     eq(state()["watches"], before + 1, "registered")
     w.close()
-    wait_until(lambda: state()["watches"] == before, 3, "server to drop the closed watch")
+    wait_until(lambda: state()["watches"] == before, 10, "server to drop the closed watch")
 
 
 @test
