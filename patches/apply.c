@@ -6,10 +6,11 @@
 
 #include <string.h>
 
-#include "banned.h"
 #include "patch.h"
 #include "util/json.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 static cJSON *bad_path(const char *path, const char *why, struct wh_err *err)
 {
@@ -95,6 +96,20 @@ static int add_op(cJSON *doc, const char *path, const cJSON *value, struct wh_er
     return wh_errf(err, WH_EINVAL, "path \"%.64s\": cannot add there", path);
 }
 
+/* Removes an object member (the only kind of remove sparkhook emits). */
+static int remove_op(cJSON *doc, const char *path, struct wh_err *err)
+{
+    char last[WH_PTR_MAX];
+    cJSON *parent = resolve_parent(doc, path, last, sizeof(last), err);
+
+    if (parent == NULL)
+        return WH_EINVAL;
+    if (!cJSON_IsObject(parent) || cJSON_GetObjectItemCaseSensitive(parent, last) == NULL)
+        return wh_errf(err, WH_EINVAL, "path \"%.64s\": nothing to remove", path);
+    cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
+    return WH_OK;
+}
+
 int wh_patch_apply(cJSON *doc, const char *patch, size_t len, struct wh_err *err)
 {
     const cJSON *op;
@@ -112,8 +127,10 @@ int wh_patch_apply(cJSON *doc, const char *patch, size_t len, struct wh_err *err
 
         if (rc != WH_OK)
             break;
-        if (kind == NULL || strcmp(kind, "add") != 0 || path == NULL || value == NULL)
-            rc = wh_errf(err, WH_EINVAL, "patch: only add operations with path and value");
+        if (kind != NULL && strcmp(kind, "remove") == 0 && path != NULL)
+            rc = remove_op(doc, path, err);
+        else if (kind == NULL || strcmp(kind, "add") != 0 || path == NULL || value == NULL)
+            rc = wh_errf(err, WH_EINVAL, "patch: only add and remove operations");
         else
             rc = add_op(doc, path, value, err);
     }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * apply.h - applies a JSON Patch of "add" operations (the only kind sparkhook
- * emits) to a document, with RFC 6902 semantics: the parent must exist, "-"
- * appends, an index inserts, an object key is added or replaced. Used by
+ * apply.h - applies a JSON Patch of the operations sparkhook emits ("add",
+ * and "remove" of an object member) to a document, with RFC 6902 semantics:
+ * the parent must exist, "-" appends, an index inserts, an object key is
+ * added or replaced. Used by
  * `sparkhook mutate --output pod`; the test suite checks patches with an
  * independent applier as well.
  */

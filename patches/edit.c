@@ -6,9 +6,10 @@
 
 #include <string.h>
 
-#include "banned.h"
 #include "util/json.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 #define VOLUMES_PATH "/spec/volumes"
 

@@ -15,11 +15,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "banned.h"
 #include "edit.h"
 #include "patches.h"
 #include "util/json.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 #define AWS_VOLUME         "aws-iam-token"
 #define AWS_TOKEN_PATH     "token"

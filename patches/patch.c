@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 void wh_patch_init(struct wh_patch *p)
 {
@@ -178,6 +179,13 @@ int wh_patch_put(struct wh_patch *p, const cJSON *existing, const char *path, co
     return WH_OK;
 }
 
+int wh_patch_remove(struct wh_patch *p, const char *path, struct wh_err *err)
+{
+    (void)err;
+    push(p, path, NULL, false);
+    return WH_OK;
+}
+
 static bool item_matches(const cJSON *item, const char *field, const char *value)
 {
     const char *s = wh_json_get_str(item, field);
@@ -216,13 +224,17 @@ int wh_patch_render(const struct wh_patch *p, struct wh_buf *out)
     int rc = wh_buf_addc(out, '[');
 
     for (i = 0; i < p->n && rc == WH_OK; i++) {
-        char *value = cJSON_PrintUnformatted(p->ops[i].value);
+        const struct wh_patch_op *op = &p->ops[i];
+        char *value = op->value ? cJSON_PrintUnformatted(op->value) : NULL;
 
-        rc = wh_buf_adds(out, i ? ",{\"op\":\"add\",\"path\":" : "{\"op\":\"add\",\"path\":");
+        rc = wh_buf_printf(out, "%s{\"op\":\"%s\",\"path\":", i ? "," : "",
+                           value ? "add" : "remove");
         if (rc == WH_OK)
-            rc = wh_json_escape(out, p->ops[i].path);
+            rc = wh_json_escape(out, op->path);
+        if (rc == WH_OK && value)
+            rc = wh_buf_printf(out, ",\"value\":%s", value);
         if (rc == WH_OK)
-            rc = wh_buf_printf(out, ",\"value\":%s}", value);
+            rc = wh_buf_addc(out, '}');
         free(value);
     }
     if (rc == WH_OK)

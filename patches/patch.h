@@ -2,9 +2,11 @@
  *
  * patch.h - RFC 6902 JSON Patch builder for AdmissionReview responses.
  *
- * Operations are kept in insertion order and are only ever "add": a patch
- * never replaces an array or a map the pod already has. The helpers encode
- * the surgical rules once:
+ * Operations are kept in insertion order. They are "add", and "remove" of a
+ * single object member (a volume's emptyDir when it becomes an ephemeral
+ * volume): a patch never replaces or removes an array or a map the pod
+ * already has as a whole, nor shifts an array index. The helpers encode the
+ * surgical rules once:
  *   - wh_patch_append() appends to an array with "/-" when the pod has it,
  *     creates it with one element otherwise, and grows an array this patch
  *     created instead of emitting a second op for it;
@@ -30,7 +32,7 @@
 
 struct wh_patch_op {
     char *path;
-    cJSON *value;
+    cJSON *value; /* NULL for a remove */
     bool created; /* the op creates a container (array or object) at path */
 };
 
@@ -64,6 +66,10 @@ int wh_patch_append(struct wh_patch *p, const cJSON *existing, const char *path,
  * that the key is not present. Consumes value. */
 int wh_patch_put(struct wh_patch *p, const cJSON *existing, const char *path, const char *key,
                  cJSON *value, struct wh_err *err);
+
+/* Removes the member at path (a field the pod has; never an array element,
+ * so no later index shifts). Used to swap one volume source for another. */
+int wh_patch_remove(struct wh_patch *p, const char *path, struct wh_err *err);
 
 /* The element this patch adds to the array at path whose string field
  * equals value (e.g. a volume named "aws-iam-token"), or NULL. Borrowed. */

@@ -8,7 +8,10 @@
 
 #include "banned.h"
 
+/* Order matters: the service account first (identity follows it), then the
+ * identities, then placement, storage and secrets. */
 const struct wh_generator wh_generators[] = {
+    { "executor-sa", wh_gen_service_account },
     { "aws-irsa", wh_gen_aws_irsa },
 };
 

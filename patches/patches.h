@@ -47,6 +47,7 @@ int wh_gen_run_all(const struct wh_gen_ctx *ctx, struct wh_patch *patch, uint32_
 
 /* The generators, declared here so the table is the only place that names
  * them together. */
+wh_gen_fn wh_gen_service_account;
 wh_gen_fn wh_gen_aws_irsa;
 
 #endif

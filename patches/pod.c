@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
 #include "util/json.h"
 #include "util/mem.h"
+
+#include "banned.h"
 
 void wh_pod_init(struct wh_pod *pod)
 {
@@ -107,6 +108,24 @@ static int want_str(const cJSON *obj, const char *key, const char *path, const c
     return rc;
 }
 
+static int parse_owners(const cJSON *meta, struct wh_pod *pod, struct wh_err *err)
+{
+    const cJSON *owners = NULL;
+    const cJSON *o;
+    int rc = wh_json_want(meta, "ownerReferences", WH_JSON_ARRAY, "object.metadata", &owners, err);
+
+    cJSON_ArrayForEach(o, owners)
+    {
+        const char *kind = wh_json_get_str(o, "kind");
+
+        if (!cJSON_IsObject(o))
+            return wh_errf(err, WH_EPARSE, "object.metadata.ownerReferences: expected objects");
+        if (kind && strcmp(kind, "Pod") == 0)
+            pod->owned_by_pod = true;
+    }
+    return rc;
+}
+
 static int parse_metadata(const cJSON *obj, struct wh_pod *pod, struct wh_err *err)
 {
     const cJSON *meta;
@@ -126,6 +145,8 @@ static int parse_metadata(const cJSON *obj, struct wh_pod *pod, struct wh_err *e
         rc = want_str(meta, "generateName", "object.metadata", &pod->generate_name, err);
     if (rc == WH_OK)
         rc = want_str(meta, "namespace", "object.metadata", &pod->namespace_, err);
+    if (rc == WH_OK)
+        rc = parse_owners(meta, pod, err);
     return rc;
 }
 
@@ -153,8 +174,14 @@ static int parse_spec(const cJSON *spec, struct wh_pod *pod, struct wh_err *err)
     if (rc == WH_OK)
         rc = want_str(spec, "serviceAccountName", "object.spec", &sa, err);
     /* serviceAccount is the deprecated alias; the apiserver keeps them equal. */
-    if (rc == WH_OK && sa == NULL)
-        rc = want_str(spec, "serviceAccount", "object.spec", &sa, err);
+    if (rc == WH_OK) {
+        const char *alias = NULL;
+
+        rc = want_str(spec, "serviceAccount", "object.spec", &alias, err);
+        pod->sa_alias = alias != NULL;
+        if (sa == NULL)
+            sa = alias;
+    }
     if (rc == WH_OK && sa != NULL && sa[0] != '\0')
         pod->service_account = sa;
     return rc;

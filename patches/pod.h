@@ -44,6 +44,8 @@ struct wh_pod {
     const cJSON *annotations;      /* object or NULL */
     const cJSON *spec;             /* object, never NULL after a successful parse */
     const char *service_account;   /* spec.serviceAccountName (or serviceAccount) or NULL */
+    bool sa_alias;                 /* spec.serviceAccount (the deprecated alias) is present */
+    bool owned_by_pod;             /* an ownerReference of kind Pod (Spark's executors) */
     const cJSON *volumes;          /* array or NULL */
     const cJSON *node_selector;    /* object or NULL */
     const cJSON *security_context; /* object or NULL */

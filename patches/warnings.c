@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
 #include "util/mem.h"
+
+#include "banned.h"
 
 #define PREFIX "sparkhook: "
 

@@ -7,9 +7,10 @@
 
 #include <string.h>
 
-#include "banned.h"
 #include "util/b64.h"
 #include "util/json.h"
+
+#include "banned.h"
 
 #define API_V1      "admission.k8s.io/v1"
 #define API_V1BETA1 "admission.k8s.io/v1beta1"

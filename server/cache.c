@@ -16,12 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
 #include "log.h"
 #include "reflector.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 #define FETCH_BODY_MAX (2u * 1024u * 1024u)
 

@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "apply.h"
-#include "banned.h"
 #include "cache.h"
 #include "config.h"
 #include "http.h"
@@ -23,6 +22,8 @@
 #include "tls.h"
 #include "util/file.h"
 #include "util/json.h"
+
+#include "banned.h"
 
 #define TLS_POLL_MS  1000 /* certificate rotation is seen within a second or two */
 #define MUTATE_INPUT (64u * 1024u * 1024u)

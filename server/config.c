@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
+#include "settings.h"
 #include "util/file.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 enum cfg_type {
     CFG_U64,
@@ -184,6 +186,116 @@ struct wh_config *wh_config_new_defaults(void)
     return cfg;
 }
 
+/* Checks one profile entry: a namespace key sparkhook reads, a string value. */
+static int check_profile_entry(const char *where, const cJSON *item, struct wh_err *err)
+{
+    if (wh_setting_by_ns_key(item->string) < 0)
+        return wh_errf(err, WH_EINVAL, "%s: \"%s\" is not a sparkhook namespace setting", where,
+                       item->string);
+    if (!cJSON_IsString(item))
+        return wh_errf(err, WH_EINVAL, "%s.%s: expected a string, got %s", where, item->string,
+                       wh_json_type_name(item));
+    if (strlen(item->valuestring) > WH_PROFILE_VALUE_MAX)
+        return wh_errf(err, WH_EINVAL, "%s.%s: longer than %d bytes", where, item->string,
+                       WH_PROFILE_VALUE_MAX);
+    return wh_setting_validate(wh_setting_by_ns_key(item->string), item->valuestring, where, err);
+}
+
+/* Fills p (name already set) from a JSON object of namespace settings. */
+static int parse_profile(const cJSON *obj, const char *where, struct wh_profile *p,
+                         struct wh_err *err)
+{
+    const cJSON *item;
+    size_t n = 0;
+    int rc;
+
+    if (!cJSON_IsObject(obj))
+        return wh_errf(err, WH_EINVAL, "%s: expected an object, got %s", where,
+                       wh_json_type_name(obj));
+    cJSON_ArrayForEach(item, obj)
+    {
+        rc = check_profile_entry(where, item, err);
+        if (rc != WH_OK)
+            return rc;
+        if (++n > WH_PROFILE_KEYS_MAX)
+            return wh_errf(err, WH_EINVAL, "%s: more than %d settings", where, WH_PROFILE_KEYS_MAX);
+    }
+    p->e = wh_alloc_array(n ? n : 1, sizeof(*p->e));
+    cJSON_ArrayForEach(item, obj)
+    {
+        p->e[p->n].key = wh_xstrdup(item->string);
+        p->e[p->n].value = wh_xstrdup(item->valuestring);
+        p->n++;
+    }
+    return WH_OK;
+}
+
+static bool profile_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    const char *p;
+
+    if (n == 0 || n > 63)
+        return false;
+    for (p = s; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return false;
+    }
+    return true;
+}
+
+static int parse_profiles(struct wh_config *cfg, const cJSON *obj, struct wh_err *err)
+{
+    const cJSON *item;
+    size_t n = 0;
+    int rc = WH_OK;
+
+    if (!cJSON_IsObject(obj))
+        return wh_errf(err, WH_EINVAL, "profiles: expected an object, got %s",
+                       wh_json_type_name(obj));
+    n = (size_t)cJSON_GetArraySize(obj);
+    if (n > WH_PROFILES_MAX)
+        return wh_errf(err, WH_EINVAL, "profiles: more than %d", WH_PROFILES_MAX);
+    cfg->profiles = wh_xcalloc(n ? n : 1, sizeof(*cfg->profiles));
+    cJSON_ArrayForEach(item, obj)
+    {
+        char where[96];
+
+        if (!profile_name_ok(item->string))
+            return wh_errf(err, WH_EINVAL,
+                           "profiles: \"%.64s\" is not a profile name (a-z, 0-9, -; 1-63)",
+                           item->string);
+        (void)snprintf(where, sizeof(where), "profiles.%s", item->string);
+        cfg->profiles[cfg->nprofiles].name = wh_xstrdup(item->string);
+        rc = parse_profile(item, where, &cfg->profiles[cfg->nprofiles++], err);
+        if (rc != WH_OK)
+            break;
+    }
+    return rc;
+}
+
+const struct wh_profile *wh_config_profile(const struct wh_config *cfg, const char *name)
+{
+    size_t i;
+
+    for (i = 0; name && i < cfg->nprofiles; i++) {
+        if (strcmp(cfg->profiles[i].name, name) == 0)
+            return &cfg->profiles[i];
+    }
+    return NULL;
+}
+
+const char *wh_profile_get(const struct wh_profile *p, const char *key)
+{
+    size_t i;
+
+    for (i = 0; p && i < p->n; i++) {
+        if (strcmp(p->e[i].key, key) == 0)
+            return p->e[i].value;
+    }
+    return NULL;
+}
+
 /* True when some key of the table lives in section name ("aws"). */
 static bool is_section(const char *name)
 {
@@ -213,7 +325,11 @@ static int apply_object(struct wh_config *cfg, const cJSON *obj, const char *pre
         if (n < 0 || (size_t)n >= sizeof(name))
             return wh_errf(err, WH_EINVAL, "unknown key \"%.64s...\"", name);
         k = find_key(name);
-        if (k != NULL)
+        if (*prefix == '\0' && strcmp(name, "defaults") == 0)
+            rc = parse_profile(item, "defaults", &cfg->defaults, err);
+        else if (*prefix == '\0' && strcmp(name, "profiles") == 0)
+            rc = parse_profiles(cfg, item, err);
+        else if (k != NULL)
             rc = set_from_json(cfg, k, item, err);
         else if (cJSON_IsObject(item) && *prefix == '\0' && is_section(name))
             rc = apply_object(cfg, item, name, err);
@@ -289,6 +405,48 @@ static int render_value(const struct wh_config *cfg, const struct cfg_key *k, st
     return WH_EINTERNAL;
 }
 
+static int render_profile(const struct wh_profile *p, const char *indent, struct wh_buf *out)
+{
+    size_t i;
+    int rc = wh_buf_addc(out, '{');
+
+    for (i = 0; i < p->n && rc == WH_OK; i++) {
+        rc = wh_buf_printf(out, "%s\n%s  ", i ? "," : "", indent);
+        if (rc == WH_OK)
+            rc = wh_json_escape(out, p->e[i].key);
+        if (rc == WH_OK)
+            rc = wh_buf_adds(out, ": ");
+        if (rc == WH_OK)
+            rc = wh_json_escape(out, p->e[i].value);
+    }
+    if (rc == WH_OK)
+        rc = wh_buf_printf(out, "%s%s}", p->n ? "\n" : "", p->n ? indent : "");
+    return rc;
+}
+
+static int render_profiles(const struct wh_config *cfg, struct wh_buf *out)
+{
+    size_t i;
+    int rc = wh_buf_adds(out, ",\n  \"defaults\": ");
+
+    if (rc == WH_OK)
+        rc = render_profile(&cfg->defaults, "  ", out);
+    if (rc == WH_OK)
+        rc = wh_buf_adds(out, ",\n  \"profiles\": {");
+    for (i = 0; i < cfg->nprofiles && rc == WH_OK; i++) {
+        rc = wh_buf_printf(out, "%s\n    ", i ? "," : "");
+        if (rc == WH_OK)
+            rc = wh_json_escape(out, cfg->profiles[i].name);
+        if (rc == WH_OK)
+            rc = wh_buf_adds(out, ": ");
+        if (rc == WH_OK)
+            rc = render_profile(&cfg->profiles[i], "    ", out);
+    }
+    if (rc == WH_OK)
+        rc = wh_buf_adds(out, cfg->nprofiles ? "\n  }" : "}");
+    return rc;
+}
+
 int wh_config_render(const struct wh_config *cfg, struct wh_buf *out)
 {
     const char *section = NULL;
@@ -314,9 +472,25 @@ int wh_config_render(const struct wh_config *cfg, struct wh_buf *out)
         if (rc == WH_OK)
             rc = render_value(cfg, &keys[i], out);
     }
+    if (rc == WH_OK && section)
+        rc = wh_buf_adds(out, "\n  }");
     if (rc == WH_OK)
-        rc = wh_buf_adds(out, section ? "\n  }\n}\n" : "}\n");
+        rc = render_profiles(cfg, out);
+    if (rc == WH_OK)
+        rc = wh_buf_adds(out, "\n}\n");
     return rc;
+}
+
+static void profile_free(struct wh_profile *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        free(p->e[i].key);
+        free(p->e[i].value);
+    }
+    free(p->e);
+    free(p->name);
 }
 
 void wh_config_free(struct wh_config *cfg)
@@ -325,6 +499,10 @@ void wh_config_free(struct wh_config *cfg)
 
     if (cfg == NULL)
         return;
+    profile_free(&cfg->defaults);
+    for (i = 0; i < cfg->nprofiles; i++)
+        profile_free(&cfg->profiles[i]);
+    free(cfg->profiles);
     for (i = 0; i < WH_NELEM(keys); i++) {
         if (keys[i].type == CFG_STR)
             free(*(char **)(void *)((char *)cfg + keys[i].offset));

@@ -22,6 +22,20 @@
 
 #define WH_CONFIG_MAX_FILE (1u << 20) /* a config file is small; cap it */
 
+#define WH_PROFILES_MAX      64
+#define WH_PROFILE_KEYS_MAX  64
+#define WH_PROFILE_VALUE_MAX 4096
+
+/* A named set of namespace-annotation values (sparkhook.io/... keys). */
+struct wh_profile {
+    char *name;
+    size_t n;
+    struct wh_profile_entry {
+        char *key;
+        char *value;
+    } * e;
+};
+
 struct wh_config {
     /* server */
     uint64_t max_body;        /* server.maxBodyBytes: request body cap (413 past it) */
@@ -47,6 +61,12 @@ struct wh_config {
     uint64_t kube_page_size;       /* kube.listPageSize */
     uint64_t kube_backoff_max_s;   /* kube.backoffMaxSeconds: reconnect backoff ceiling */
     uint64_t kube_token_reread_s;  /* kube.tokenRereadSeconds */
+
+    /* defaults: namespace-annotation values for every namespace; profiles:
+     * named sets a namespace selects with sparkhook.io/profile */
+    struct wh_profile defaults;
+    struct wh_profile *profiles;
+    size_t nprofiles;
 };
 
 /* Returns a new config holding the embedded defaults. Caller frees. */
@@ -62,6 +82,12 @@ int wh_config_load(const char *path, struct wh_config **out, struct wh_err *err)
 
 /* Renders the effective configuration as a JSON document into out. */
 int wh_config_render(const struct wh_config *cfg, struct wh_buf *out);
+
+/* The profile called name, or NULL. */
+const struct wh_profile *wh_config_profile(const struct wh_config *cfg, const char *name);
+
+/* The value of key in p (p may be NULL), or NULL. */
+const char *wh_profile_get(const struct wh_profile *p, const char *key);
 
 /* Releases cfg and its strings; NULL is a no-op. */
 void wh_config_free(struct wh_config *cfg);

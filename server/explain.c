@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
 #include "cache.h"
 #include "commands.h"
 #include "kube.h"
@@ -19,6 +18,8 @@
 #include "pod.h"
 #include "policy.h"
 #include "util/json.h"
+
+#include "banned.h"
 
 /* The AdmissionReview of a minimal pod of that role (caller frees). */
 static char *minimal_review(const char *ns, const char *sa, const char *role)
@@ -76,19 +77,27 @@ static void print_policy(const struct wh_policy *pol, const char *ns)
         (void)printf("namespace %s: %s=%s%s%s -> %s\n", ns, WH_ANN_INJECT, inject ? "\"" : "",
                      inject ? inject : "(absent)", inject ? "\"" : "",
                      pol->inject ? "opted in" : "not opted in (needs \"true\")");
-    (void)printf("service account %s/%s: %s\n", ns, pol->sa_name, pol->sa ? "found" : "not found");
+    (void)printf("service account %s/%s: %s%s%s\n", ns, pol->sa_name,
+                 pol->sa ? "found" : "not found", pol->sa_switched ? ", switched from " : "",
+                 pol->sa_switched ? pol->sa_pod : "");
+    if (pol->profile)
+        (void)printf("profile: %s\n", pol->profile);
     (void)printf("role: %s\n", wh_role_name(pol->role));
-    (void)printf("settings (precedence: pod, service account, namespace, config default):\n");
+    (void)printf("settings (precedence: pod, service account, namespace, profile, config "
+                 "defaults):\n");
     for (i = 0; i < WH_SET_COUNT; i++) {
         const struct wh_setting *s = &pol->set[i];
 
         if (s->value)
-            (void)printf("  %-22s %s\n  %-22s   from %s annotation %s\n",
-                         wh_setting_name((enum wh_setting_id)i), s->value, "",
-                         wh_source_name(s->source), s->key);
+            (void)printf(
+                "  %-26s %s\n  %-26s   from %s%s %s\n", wh_setting_def((enum wh_setting_id)i)->name,
+                s->value, "", wh_source_name(s->source),
+                s->source == WH_SRC_PROFILE || s->source == WH_SRC_DEFAULTS ? " key"
+                                                                            : " annotation",
+                s->key);
         else
-            (void)printf("  %-22s (not set: the config default, if any, applies)\n",
-                         wh_setting_name((enum wh_setting_id)i));
+            (void)printf("  %-26s (not set: the built-in default, if any, applies)\n",
+                         wh_setting_def((enum wh_setting_id)i)->name);
     }
 }
 
@@ -173,7 +182,14 @@ int wh_cmd_explain(const struct wh_cli *cli)
     wh_pod_init(&pod);
     (void)wh_pod_parse(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "request"), "object"), &pod,
                        NULL);
-    wh_policy_resolve(&objs, cli->namespace_, &pod, &pol);
+    {
+        struct wh_request_info req = { cli->namespace_, "" };
+        struct wh_warnings warn;
+
+        wh_warnings_init(&warn);
+        wh_policy_resolve(cfg, &objs, &req, &pod, &warn, &pol);
+        wh_warnings_cleanup(&warn);
+    }
     print_policy(&pol, cli->namespace_);
     wh_result_init(&res, cfg);
     wh_mutate_lookup(cfg, &objs, review, strlen(review), &res);

@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "admission.h"
-#include "banned.h"
 #include "log.h"
 #include "lookup.h"
 #include "metrics.h"
@@ -33,6 +32,8 @@
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-VERS-SSL3.0"
 #define CONN_MEMORY    (64 * 1024) /* per connection: request line + headers */
@@ -212,11 +213,13 @@ static void serve_metrics(struct wh_http *h, struct MHD_Connection *conn, struct
 
     wh_cache_stats(h->cache, &st);
     for (k = 0; k < 2; k++) {
-        wh_metrics_set_gauge(WH_GAUGE_CACHE_NAMESPACES + k, (double)st.objects[k]);
-        wh_metrics_set_gauge(WH_GAUGE_CACHE_AGE_NAMESPACES + k,
+        wh_metrics_set_gauge((enum wh_gauge)(WH_GAUGE_CACHE_NAMESPACES + k), (double)st.objects[k]);
+        wh_metrics_set_gauge((enum wh_gauge)(WH_GAUGE_CACHE_AGE_NAMESPACES + k),
                              st.last_ok[k] ? (double)(now - st.last_ok[k]) : -1.0);
-        wh_metrics_set_gauge(WH_GAUGE_CACHE_RESTARTS_NAMESPACES + k, (double)st.restarts[k]);
-        wh_metrics_set_gauge(WH_GAUGE_CACHE_RELISTS_NAMESPACES + k, (double)st.relists[k]);
+        wh_metrics_set_gauge((enum wh_gauge)(WH_GAUGE_CACHE_RESTARTS_NAMESPACES + k),
+                             (double)st.restarts[k]);
+        wh_metrics_set_gauge((enum wh_gauge)(WH_GAUGE_CACHE_RELISTS_NAMESPACES + k),
+                             (double)st.relists[k]);
     }
     wh_metrics_set_gauge(WH_GAUGE_CACHE_FETCHES, (double)st.fetches);
     wh_metrics_set_gauge(WH_GAUGE_CACHE_READY, st.synced[0] && st.synced[1] ? 1.0 : 0.0);

@@ -13,11 +13,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "banned.h"
 #include "log.h"
 #include "util/file.h"
 #include "util/mem.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 #define TOKEN_MAX (64u * 1024u)
 #define URL_MAX   2048

@@ -12,8 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "banned.h"
 #include "util/json.h"
+
+#include "banned.h"
 
 #define LINE_MAX_BYTES 16384
 

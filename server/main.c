@@ -6,13 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "banned.h"
 #include "certs.h"
 #include "cli.h"
 #include "commands.h"
 #include "log.h"
 #include "token.h"
 #include "util/json.h"
+
+#include "banned.h"
 
 int main(int argc, char **argv)
 {

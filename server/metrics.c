@@ -9,8 +9,9 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "banned.h"
 #include "patches.h"
+
+#include "banned.h"
 
 #define MAX_FEATURES 32
 #define ROLES        3 /* none, driver, executor */

@@ -5,14 +5,18 @@
  */
 #include "mutate.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "admission.h"
-#include "banned.h"
 #include "patches.h"
 #include "pod.h"
 #include "policy.h"
+#include "settings.h"
+#include "syntax.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 /* Room for the response envelope around the patch and warnings. */
 #define ENVELOPE_BYTES 8192
@@ -85,6 +89,26 @@ static void note_request(const struct wh_admission *adm, const struct wh_pod *po
     wh_strlcpy(res->pod, name ? name : "", sizeof(res->pod));
 }
 
+/* Adds sparkhook.io/injected, the audit trail of what this patch added, to
+ * a patch that changes the pod. */
+static int add_audit_annotation(const struct wh_pod *pod, uint32_t applied, struct wh_patch *patch,
+                                struct wh_err *err)
+{
+    char list[512] = "";
+    const char *have = wh_pod_annotation(pod, WH_ANN_INJECTED);
+    size_t i, n = 0;
+
+    for (i = 0; i < wh_generators_count; i++) {
+        if (applied & (1u << i))
+            n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s",
+                                  n ? "," : "", wh_generators[i].name);
+    }
+    if (have != NULL && strcmp(have, list) == 0)
+        return WH_OK;
+    return wh_patch_put(patch, pod->annotations, "/metadata/annotations", WH_ANN_INJECTED,
+                        cJSON_CreateString(list), err);
+}
+
 /* Generators and rendering for a pod that sparkhook owns. */
 static void mutate_pod(const struct wh_config *cfg, const struct wh_admission *adm,
                        const struct wh_pod *pod, const struct wh_policy *pol,
@@ -96,6 +120,13 @@ static void mutate_pod(const struct wh_config *cfg, const struct wh_admission *a
 
     wh_patch_init(&patch);
     rc = wh_gen_run_all(&ctx, &patch, &res->applied, &res->err);
+    if (rc == WH_OK && patch.n > 0 && !pol->audit)
+        rc = add_audit_annotation(pod, res->applied, &patch, &res->err);
+    if (rc == WH_OK && pol->audit && patch.n > 0) {
+        wh_warn(warn, "audit mode (%s=audit): %zu patch operations not applied", WH_ANN_MODE,
+                patch.n);
+        wh_patch_cleanup(&patch); /* audit: the warnings are the answer */
+    }
     if (rc == WH_OK && wh_patch_render(&patch, &res->patch) != WH_OK)
         rc = wh_errf(&res->err, WH_ETOOBIG, "patch larger than server.maxPatchBytes (%llu)",
                      (unsigned long long)cfg->max_patch);
@@ -114,9 +145,67 @@ out:
     wh_patch_cleanup(&patch);
 }
 
+/* Warns about annotation keys that look like a mistyped sparkhook key. */
+static void near_misses(const char *what, const struct wh_kv *kv, size_t n,
+                        struct wh_warnings *warn)
+{
+    static const char *const prefixes[] = { WH_ANN_PREFIX };
+    size_t nknown, i;
+    const char *const *known = wh_setting_known_keys(&nknown);
+
+    for (i = 0; i < n; i++) {
+        const char *key = kv[i].key;
+        const char *slash = strchr(key, '/');
+        const char *hint;
+        size_t j;
+        bool known_key = false;
+
+        if (slash == NULL || (size_t)(slash - key) > 24)
+            continue;
+        /* Only keys whose prefix is, or nearly is, sparkhook.io/. */
+        if (strncmp(key, WH_ANN_PREFIX, sizeof(WH_ANN_PREFIX) - 1) != 0) {
+            char prefix[32];
+
+            wh_strlcpy(prefix, key,
+                       (size_t)(slash - key) + 2 < sizeof(prefix) ? (size_t)(slash - key) + 2
+                                                                  : sizeof(prefix));
+            if (wh_syntax_near_miss(prefix, prefixes, 1, 2) == NULL)
+                continue;
+        }
+        for (j = 0; j < nknown && !known_key; j++)
+            known_key = known[j] && strcmp(known[j], key) == 0;
+        if (known_key)
+            continue;
+        hint = wh_syntax_near_miss(key, known, nknown, 3);
+        if (hint)
+            wh_warn(warn, "%s annotation %s is not a sparkhook setting; did you mean %s?", what,
+                    key, hint);
+        else
+            wh_warn(warn, "%s annotation %s is not a sparkhook setting; ignored", what, key);
+    }
+}
+
+static void pod_near_misses(const struct wh_pod *pod, struct wh_warnings *warn)
+{
+    struct wh_kv kv[32];
+    const cJSON *it;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(it, pod->annotations)
+    {
+        if (n == WH_NELEM(kv))
+            break;
+        kv[n].key = it->string;
+        kv[n].value = NULL;
+        n++;
+    }
+    near_misses("pod", kv, n, warn);
+}
+
 static void decide(const struct wh_config *cfg, struct wh_lookup *objs,
                    const struct wh_admission *adm, struct wh_result *res)
 {
+    struct wh_request_info req = { adm->namespace_, adm->username };
     struct wh_warnings warn;
     struct wh_policy pol;
     struct wh_pod pod;
@@ -129,19 +218,26 @@ static void decide(const struct wh_config *cfg, struct wh_lookup *objs,
         goto out;
     }
     note_request(adm, &pod, res);
-    wh_policy_resolve(objs, adm->namespace_, &pod, &pol);
-    res->role = wh_role_name(pol.role);
-    if (pol.role == WH_ROLE_NONE) {
+    res->role = wh_role_name(wh_policy_role(&pod));
+    if (wh_policy_role(&pod) == WH_ROLE_NONE) {
         skip(adm, res, WH_REASON_NOT_SPARK_POD, NULL);
-    } else if (!pol.inject) {
+        goto out;
+    }
+    wh_policy_resolve(cfg, objs, &req, &pod, &warn, &pol);
+    if (!pol.inject) {
         skip(adm, res, pol.ns ? WH_REASON_NAMESPACE_NOT_OPTED_IN : WH_REASON_NAMESPACE_UNKNOWN,
              NULL);
-    } else {
-        if (pol.sa == NULL)
-            wh_warn(&warn, "service account %s/%s not found; only namespace settings apply",
-                    adm->namespace_, pol.sa_name);
-        mutate_pod(cfg, adm, &pod, &pol, &warn, res);
+        goto out;
     }
+    if (pol.sa == NULL)
+        wh_warn(&warn, "service account %s/%s not found; only namespace settings apply",
+                adm->namespace_, pol.sa_name);
+    if (pol.ns)
+        near_misses("namespace", pol.ns->annotations, pol.ns->nannotations, &warn);
+    if (pol.sa)
+        near_misses("serviceaccount", pol.sa->annotations, pol.sa->nannotations, &warn);
+    pod_near_misses(&pod, &warn);
+    mutate_pod(cfg, adm, &pod, &pol, &warn, res);
 out:
     wh_warnings_cleanup(&warn);
     wh_pod_cleanup(&pod);

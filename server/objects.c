@@ -6,10 +6,11 @@
 
 #include <string.h>
 
-#include "banned.h"
 #include "util/file.h"
 #include "util/json.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 static int add_item(struct wh_snapshot_builder *b, const cJSON *item, int i, struct wh_err *err)
 {

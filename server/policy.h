@@ -4,12 +4,18 @@
  * in, which service account it runs as, and the value of every setting the
  * generators read, each with the place it came from.
  *
- * Settings are one table (WH_SETTINGS): for each, the pod annotation that may
- * set it (only keys that cannot widen what the pod may do), the ServiceAccount
- * annotation, and the Namespace annotation. Precedence is fixed and applies
- * to every setting alike: pod, then service account, then namespace; a
- * setting none of them sets is NULL, and the generator falls back to the
- * config default.
+ * Settings are one table (WH_SETTINGS in settings.h) with one precedence for
+ * all: pod, service account, namespace, profile, config defaults.
+ *
+ * The service account is resolved first, because identity follows it: an
+ * executor that arrives with "default" (Spark 2.4 gives executors no service
+ * account) moves to the namespace's sparkhook.io/executor-service-account, or
+ * else to the requester's own service account when the driver (a service
+ * account of the same namespace) created it; a driver submitted with
+ * "default" moves to sparkhook.io/driver-service-account. Only to a service
+ * account that exists, only for pods that look created by a driver
+ * (ownerReference to a pod, or a service-account requester) in the executor
+ * case, and never away from a service account the pod names itself.
  *
  * The policy borrows from the lookup and the pod it was resolved from; it
  * must not outlive either. No I/O of its own: objects come through the
@@ -23,33 +29,17 @@
 #include "config.h"
 #include "lookup.h"
 #include "pod.h"
+#include "settings.h"
 #include "snapshot.h"
-
-#define WH_ANN_INJECT "sparkhook.io/inject"
-
-/*  id                    pod annotation                        service account annotation /
- * namespace annotation */
-#define WH_SETTINGS(X)                                                               \
-    X(AWS_ROLE_ARN, NULL, "eks.amazonaws.com/role-arn", "sparkhook.io/aws-role-arn") \
-    X(AWS_REGION, NULL, NULL, "sparkhook.io/aws-region")                             \
-    X(AWS_AUDIENCE, NULL, "eks.amazonaws.com/audience", NULL)                        \
-    X(AWS_STS_REGIONAL, NULL, "eks.amazonaws.com/sts-regional-endpoints", NULL)      \
-    X(AWS_TOKEN_EXPIRATION, "eks.amazonaws.com/token-expiration",                    \
-      "eks.amazonaws.com/token-expiration", NULL)                                    \
-    X(AWS_SKIP_CONTAINERS, "eks.amazonaws.com/skip-containers", NULL, NULL)
-
-enum wh_setting_id {
-#define X(id, pod, sa, ns) WH_SET_##id,
-    WH_SETTINGS(X)
-#undef X
-        WH_SET_COUNT
-};
+#include "warnings.h"
 
 enum wh_source {
     WH_SRC_NONE,
     WH_SRC_POD,
     WH_SRC_SERVICEACCOUNT,
     WH_SRC_NAMESPACE,
+    WH_SRC_PROFILE,
+    WH_SRC_DEFAULTS,
 };
 
 struct wh_setting {
@@ -67,33 +57,44 @@ enum wh_role {
 struct wh_policy {
     enum wh_role role;
     bool inject;              /* the namespace opted in */
+    bool audit;               /* sparkhook.io/mode: audit: warnings only, no patch */
     const struct wh_kobj *ns; /* NULL when the namespace is unknown */
-    const struct wh_kobj *sa; /* NULL when the service account is unknown */
+    const struct wh_kobj *sa; /* the effective service account; NULL when unknown */
     const char *sa_name;      /* effective service account name */
+    const char *sa_pod;       /* the name the pod arrived with ("default" when unset) */
+    bool sa_switched;         /* sa_name differs from sa_pod: the pod must be changed */
+    const char *profile;      /* the namespace's profile, or NULL */
     struct wh_setting set[WH_SET_COUNT];
 };
 
-/* The setting's name as in WH_SETTINGS ("AWS_ROLE_ARN"). */
-const char *wh_setting_name(enum wh_setting_id id);
+/* What the policy reads from the request besides the pod. */
+struct wh_request_info {
+    const char *namespace_;
+    const char *username; /* userInfo.username, "" when absent */
+};
 
 /* The role a pod's spark-role label names (WH_ROLE_NONE for others). */
 enum wh_role wh_policy_role(const struct wh_pod *pod);
 
-/* Resolves the policy for pod in namespace ns_name, finding objects through
- * objs (the policy then borrows from it). Never fails: unknown objects
- * simply contribute nothing. */
-void wh_policy_resolve(struct wh_lookup *objs, const char *ns_name, const struct wh_pod *pod,
-                       struct wh_policy *out);
+/* Resolves the policy for pod, finding objects through objs (the policy then
+ * borrows from it and from cfg). Decisions a user should know about (a
+ * service account switch, one that cannot be made, an unknown profile) are
+ * added to warn. Never fails: unknown objects simply contribute nothing. */
+void wh_policy_resolve(const struct wh_config *cfg, struct wh_lookup *objs,
+                       const struct wh_request_info *req, const struct wh_pod *pod,
+                       struct wh_warnings *warn, struct wh_policy *out);
 
 static inline const char *wh_role_name(enum wh_role role)
 {
     return role == WH_ROLE_DRIVER ? "driver" : role == WH_ROLE_EXECUTOR ? "executor" : "none";
 }
 
-/* "pod", "serviceaccount", "namespace", or "default" for WH_SRC_NONE. */
+/* "pod", "serviceaccount", "namespace", "profile", "config defaults", or
+ * "default" for WH_SRC_NONE. */
 static inline const char *wh_source_name(enum wh_source src)
 {
-    static const char *const names[] = { "default", "pod", "serviceaccount", "namespace" };
+    static const char *const names[] = { "default",   "pod",     "serviceaccount",
+                                         "namespace", "profile", "config defaults" };
 
     return names[src];
 }

@@ -11,12 +11,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "banned.h"
 #include "cache.h"
 #include "log.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"
+
+#include "banned.h"
 
 #define RV_MAX       64
 #define BATCH_MAX    512

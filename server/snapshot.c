@@ -14,9 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
 #include "util/json.h"
 #include "util/mem.h"
+
+#include "banned.h"
 
 struct wh_snapshot {
     atomic_uint refs;

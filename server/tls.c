@@ -13,11 +13,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "banned.h"
 #include "log.h"
 #include "util/buf.h"
 #include "util/file.h"
 #include "util/mem.h"
+
+#include "banned.h"
 
 #define MAX_CHAIN 8
 #define RETIRED   8 /* pairs kept alive after replacement */

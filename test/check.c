@@ -23,7 +23,9 @@ int check_json_equal(const char *a, const char *b)
 /* Runs every test whose name contains argv[1] (all without an argument). */
 int check_run(const struct check_test *tests, size_t n, int argc, char **argv)
 {
-    size_t passed = 0, failed = 0, i;
+    /* volatile: the counters live across setjmp/longjmp. */
+    volatile size_t passed = 0, failed = 0;
+    size_t i;
 
     wh_json_init();
     for (i = 0; i < n; i++) {

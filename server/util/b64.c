@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
 #include "util/mem.h"
 #include "wh.h"
+
+#include "banned.h"
 
 int wh_b64_encode(const void *p, size_t len, struct wh_buf *out)
 {

@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
 #include "util/mem.h"
+
+#include "banned.h"
 
 static void *json_malloc(size_t n)
 {

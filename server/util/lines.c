@@ -6,8 +6,9 @@
 
 #include <string.h>
 
-#include "banned.h"
 #include "wh.h"
+
+#include "banned.h"
 
 void wh_lines_init(struct wh_lines *l, size_t max_line)
 {

@@ -7,8 +7,9 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
-#include "banned.h"
 #include "wh.h"
+
+#include "banned.h"
 
 int wh_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {

@@ -3,7 +3,9 @@
 request.object with python3-jsonpatch (an applier independent of sparkhook's)
 and require the result to equal expected-object.json. Also require every
 patch op to be an "add" whose parent exists or is created by an earlier op
-(no op may replace an array or map the pod already has)."""
+(no op may replace an array or map the pod already has; scalars such as
+serviceAccountName may be set, and a volume source may be removed when it is
+swapped for another)."""
 import json
 import os
 import sys
@@ -18,14 +20,22 @@ def check(case):
     patch = json.load(open(os.path.join(case, "expected-patch.json")))
     want = json.load(open(os.path.join(case, "expected-object.json")))
     for op in patch:
-        if op["op"] != "add":
-            return "op %s is not add" % op["op"]
-        if not op["path"].endswith("/-"):
-            try:
-                jsonpointer.resolve_pointer(pod, op["path"])
-                return "add %s replaces what the pod has" % op["path"]
-            except jsonpointer.JsonPointerException:
-                pass
+        if op["op"] not in ("add", "remove"):
+            return "op %s is neither add nor remove" % op["op"]
+        if op["path"].endswith("/-"):
+            continue
+        try:
+            have = jsonpointer.resolve_pointer(pod, op["path"])
+        except jsonpointer.JsonPointerException:
+            if op["op"] == "remove":
+                return "remove %s: nothing there" % op["path"]
+            continue
+        # Scalars may be set (serviceAccountName); arrays and maps the pod
+        # has are never replaced or removed whole, except a volume source
+        # swapped for another (emptyDir -> ephemeral).
+        if isinstance(have, (list, dict)) and not (
+                op["op"] == "remove" and "/volumes/" in op["path"]):
+            return "%s %s replaces what the pod has" % (op["op"], op["path"])
     got = jsonpatch.apply_patch(pod, patch)
     if got != want:
         return "patched pod differs from expected-object.json"

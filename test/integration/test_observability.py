@@ -93,13 +93,13 @@ def metrics_and_logs(work, certs):
         for e in c.get("env", []):
             if e["name"] == "SPARK_AUTH_SECRET":
                 secret = e["value"]
-    # The known sequence: 2 patched executors, 1 driver with nothing to add
-    # (2.4 executor: SA default has no role), 1 non-Spark pod, 1 pod in a
-    # namespace that did not opt in, 1 bad JSON, 1 GET, 1 text/plain.
+    # The known sequence: 2 patched executors, 1 executor with nothing to add
+    # (it already carries IRSA), 1 non-Spark pod, 1 pod in a namespace that
+    # did not opt in, 1 bad JSON, 1 GET, 1 text/plain.
     other_ns = json.loads(executor)
     other_ns["request"]["namespace"] = "analytics"
     codes = [s.post(executor)[0], s.post(executor)[0],
-             s.post(fixture("spark-2.4-executor.json"))[0],
+             s.post(fixture("spark-3.5-executor-irsa-present.json"))[0],
              s.post(fixture("non-spark-pod.json"))[0],
              s.post(json.dumps(other_ns).encode())[0],
              s.post(b"{not json")[0], s.post(None, method="GET")[0],

@@ -122,7 +122,6 @@ static void test_path_must_start_with_slash(void)
 static void test_non_add_ops_rejected(void)
 {
     static const char *const ops[] = {
-        "[{\"op\":\"remove\",\"path\":\"/a\"}]",
         "[{\"op\":\"replace\",\"path\":\"/a\",\"value\":2}]",
         "[{\"op\":\"test\",\"path\":\"/a\",\"value\":1}]",
         "[{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/b\"}]",
@@ -140,8 +139,20 @@ static void test_non_add_ops_rejected(void)
 
         if (apply("{\"a\":1}", ops[i], NULL, &err) != WH_EINVAL)
             CHECK_FAIL_("patch %s was not refused with WH_EINVAL", ops[i]);
-        CHECK(strstr(err.msg, "only add") != NULL);
+        CHECK(strstr(err.msg, "only add and remove") != NULL);
     }
+}
+
+static void test_remove_object_member_only(void)
+{
+    struct wh_err err = { 0 };
+
+    CHECK_OK(apply("{\"v\":{\"emptyDir\":{},\"name\":\"x\"}}",
+                   "[{\"op\":\"remove\",\"path\":\"/v/emptyDir\"}]", "{\"v\":{\"name\":\"x\"}}",
+                   NULL));
+    CHECK_RC(apply("{\"l\":[1,2]}", "[{\"op\":\"remove\",\"path\":\"/l/0\"}]", NULL, &err),
+             WH_EINVAL);
+    CHECK_RC(apply("{\"a\":1}", "[{\"op\":\"remove\",\"path\":\"/b\"}]", NULL, &err), WH_EINVAL);
 }
 
 static void test_add_null_value_is_an_add(void)
@@ -234,6 +245,7 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_parent_not_a_container),
     CHECK_TEST(test_path_must_start_with_slash),
     CHECK_TEST(test_non_add_ops_rejected),
+    CHECK_TEST(test_remove_object_member_only),
     CHECK_TEST(test_add_null_value_is_an_add),
     CHECK_TEST(test_escaped_keys),
     CHECK_TEST(test_bad_escape_in_path),
