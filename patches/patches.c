@@ -13,6 +13,11 @@
 const struct wh_generator wh_generators[] = {
     { "executor-sa", wh_gen_service_account },
     { "aws-irsa", wh_gen_aws_irsa },
+    { "azure-wi", wh_gen_azure_identity },
+    { "gcp-wif", wh_gen_gcp_identity },
+    { "placement", wh_gen_placement },
+    { "scratch", wh_gen_scratch },
+    { "secrets", wh_gen_secrets },
 };
 
 const size_t wh_generators_count = WH_NELEM(wh_generators);

@@ -49,5 +49,10 @@ int wh_gen_run_all(const struct wh_gen_ctx *ctx, struct wh_patch *patch, uint32_
  * them together. */
 wh_gen_fn wh_gen_service_account;
 wh_gen_fn wh_gen_aws_irsa;
+wh_gen_fn wh_gen_azure_identity;
+wh_gen_fn wh_gen_gcp_identity;
+wh_gen_fn wh_gen_placement;
+wh_gen_fn wh_gen_scratch;
+wh_gen_fn wh_gen_secrets;
 
 #endif

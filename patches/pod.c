@@ -252,6 +252,42 @@ const cJSON *wh_pod_ctr_env(const struct wh_container *c, const char *name)
     return c->env ? find_named(c->env, name) : NULL;
 }
 
+static bool first_arg_is(const struct wh_container *c, const char *want)
+{
+    const cJSON *args = wh_json_get(c->obj, "args", WH_JSON_ARRAY);
+    const cJSON *a0 = args ? cJSON_GetArrayItem(args, 0) : NULL;
+
+    return cJSON_IsString(a0) && strcmp(a0->valuestring, want) == 0;
+}
+
+const struct wh_container *wh_pod_spark_container(const struct wh_pod *pod)
+{
+    static const char *const names[] = { "spark-kubernetes-driver", "spark-kubernetes-executor",
+                                         "executor" };
+    static const char *const envs[] = { "SPARK_EXECUTOR_ID", "SPARK_DRIVER_BIND_ADDRESS" };
+    size_t i, j;
+
+    for (j = 0; j < WH_NELEM(names); j++) {
+        for (i = 0; i < pod->nctrs; i++) {
+            if (pod->ctrs[i].kind == WH_CTR_MAIN && strcmp(pod->ctrs[i].name, names[j]) == 0)
+                return &pod->ctrs[i];
+        }
+    }
+    for (i = 0; i < pod->nctrs; i++) {
+        const struct wh_container *c = &pod->ctrs[i];
+
+        if (c->kind != WH_CTR_MAIN)
+            continue;
+        for (j = 0; j < WH_NELEM(envs); j++) {
+            if (wh_pod_ctr_env(c, envs[j]) != NULL)
+                return c;
+        }
+        if (first_arg_is(c, "driver") || first_arg_is(c, "executor"))
+            return c;
+    }
+    return NULL;
+}
+
 const cJSON *wh_pod_volume(const struct wh_pod *pod, const char *name)
 {
     return pod->volumes ? find_named(pod->volumes, name) : NULL;

@@ -73,6 +73,13 @@ void wh_pod_ctr_path(const struct wh_container *c, char *buf, size_t size);
 /* The env entry of c named name, or NULL. */
 const cJSON *wh_pod_ctr_env(const struct wh_container *c, const char *name);
 
+/* The Spark container of the pod (init containers excluded), found by name
+ * (spark-kubernetes-driver, spark-kubernetes-executor, Spark 2.4's executor),
+ * then by Spark's own env (SPARK_EXECUTOR_ID, SPARK_DRIVER_BIND_ADDRESS), then
+ * by args[0] "driver"/"executor"; pod templates put sidecars first, so never
+ * by position alone. NULL when none looks like Spark's. */
+const struct wh_container *wh_pod_spark_container(const struct wh_pod *pod);
+
 /* The volume of the pod named name, or NULL. */
 const cJSON *wh_pod_volume(const struct wh_pod *pod, const char *name);
 

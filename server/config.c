@@ -41,6 +41,7 @@ struct cfg_key {
 
 static cfg_check_fn check_region;
 static cfg_check_fn check_abs_path;
+static cfg_check_fn check_https;
 
 #define OFF(f) offsetof(struct wh_config, f)
 #define KiB    1024ull
@@ -60,6 +61,17 @@ static const struct cfg_key keys[] = {
     { "aws.mountPath", CFG_STR, OFF(aws_mount_path), 1, 255,
       "/var/run/secrets/eks.amazonaws.com/serviceaccount", check_abs_path },
     { "aws.fsGroup", CFG_U64, OFF(aws_fs_group), 0, 2147483647, "0", NULL },
+    { "azure.tenantId", CFG_STR, OFF(azure_tenant_id), 0, 64, "", NULL },
+    { "azure.authorityHost", CFG_STR, OFF(azure_authority_host), 8, 253,
+      "https://login.microsoftonline.com/", check_https },
+    { "azure.tokenExpirationSeconds", CFG_U64, OFF(azure_expiration), 3600, 86400, "3600", NULL },
+    { "gcp.credentialMountPath", CFG_STR, OFF(gcp_credential_path), 1, 255,
+      "/etc/workload-identity", check_abs_path },
+    { "gcp.credentialKey", CFG_STR, OFF(gcp_credential_key), 1, 253,
+      "credential-configuration.json", NULL },
+    { "gcp.tokenMountPath", CFG_STR, OFF(gcp_token_path), 1, 255, "/var/run/service-account",
+      check_abs_path },
+    { "gcp.tokenExpirationSeconds", CFG_U64, OFF(gcp_expiration), 600, 86400, "3600", NULL },
     { "kube.missTimeoutMs", CFG_U64, OFF(kube_miss_timeout_ms), 10, 5000, "250", NULL },
     { "kube.watchTimeoutSeconds", CFG_U64, OFF(kube_watch_timeout_s), 5, 3600, "300", NULL },
     { "kube.maxEventBytes", CFG_U64, OFF(kube_max_event), 4 * KiB, 64 * MiB, "2097152", NULL },
@@ -86,6 +98,14 @@ static int check_abs_path(const char *key, const char *value, struct wh_err *err
     if (value[0] != '/' || strstr(value, "..") != NULL || strchr(value, ':') != NULL)
         return wh_errf(err, WH_EINVAL, "%s: \"%s\" must be an absolute path without '..' or ':'",
                        key, value);
+    return WH_OK;
+}
+
+static int check_https(const char *key, const char *value, struct wh_err *err)
+{
+    if (strncmp(value, "https://", 8) != 0 || value[strlen(value) - 1] != '/')
+        return wh_errf(err, WH_EINVAL, "%s: \"%s\" must be an https:// URL ending in /", key,
+                       value);
     return WH_OK;
 }
 

@@ -53,6 +53,17 @@ struct wh_config {
     char *aws_mount_path;    /* aws.mountPath */
     uint64_t aws_fs_group;   /* aws.fsGroup: 0 = leave fsGroup alone */
 
+    /* azure: Workload Identity, compatible with the Azure webhook */
+    char *azure_tenant_id;      /* azure.tenantId: cluster default tenant ("" = none) */
+    char *azure_authority_host; /* azure.authorityHost */
+    uint64_t azure_expiration;  /* azure.tokenExpirationSeconds */
+
+    /* gcp: workload identity federation outside GKE */
+    char *gcp_credential_path; /* gcp.credentialMountPath: where the ConfigMap is mounted */
+    char *gcp_credential_key;  /* gcp.credentialKey: the ConfigMap key of the JSON */
+    char *gcp_token_path;      /* gcp.tokenMountPath: where credential_source.file points */
+    uint64_t gcp_expiration;   /* gcp.tokenExpirationSeconds */
+
     /* kube: the API server client and the list/watch cache */
     uint64_t kube_miss_timeout_ms; /* kube.missTimeoutMs: deadline of the miss-path GET */
     uint64_t kube_watch_timeout_s; /* kube.watchTimeoutSeconds: server-side watch length */

@@ -4,8 +4,13 @@
  */
 #include "settings.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "syntax.h"
+#include "util/mem.h"
+#include "util/str.h"
 #include "wh.h"
 
 #include "banned.h"
@@ -38,13 +43,66 @@ int wh_setting_by_ns_key(const char *key)
     return -1;
 }
 
+/* Runs the generators' own parser over value; the parsed form is dropped. */
+static int parse_with(int id, const char *value, struct wh_err *err)
+{
+    union {
+        struct wh_kv_list labels;
+        struct wh_toleration_list tolerations;
+        struct wh_scratch scratch;
+        struct wh_secret_mount_list mounts;
+        struct wh_secret_env_list env;
+        bool flag;
+    } *u = wh_xmalloc(sizeof(*u));
+    int rc = WH_OK;
+
+    switch (id) {
+    case WH_SET_DRIVER_NODE_SELECTOR:
+    case WH_SET_EXECUTOR_NODE_SELECTOR:
+        rc = wh_syntax_labels(value, &u->labels, err);
+        break;
+    case WH_SET_DRIVER_TOLERATIONS:
+    case WH_SET_EXECUTOR_TOLERATIONS:
+        rc = wh_syntax_tolerations(value, &u->tolerations, err);
+        break;
+    case WH_SET_DRIVER_SCRATCH:
+    case WH_SET_EXECUTOR_SCRATCH:
+        rc = wh_syntax_scratch(value, &u->scratch, err);
+        break;
+    case WH_SET_DRIVER_SECRETS:
+    case WH_SET_EXECUTOR_SECRETS:
+        rc = wh_syntax_secret_mounts(value, &u->mounts, err);
+        break;
+    case WH_SET_DRIVER_SECRET_ENV:
+    case WH_SET_EXECUTOR_SECRET_ENV:
+        rc = wh_syntax_secret_env(value, &u->env, err);
+        break;
+    case WH_SET_GKE_METADATA_SERVER:
+        rc = wh_syntax_bool(value, &u->flag, err);
+        break;
+    case WH_SET_MODE:
+        if (strcmp(value, "audit") != 0 && strcmp(value, "enforce") != 0)
+            rc = wh_errf(err, WH_EPARSE, "\"%.32s\" is not audit or enforce", value);
+        break;
+    default:
+        break;
+    }
+    free(u);
+    return rc;
+}
+
 int wh_setting_validate(int id, const char *value, const char *where, struct wh_err *err)
 {
+    char detail[WH_ERR_MSG_MAX];
+    int rc;
+
     if ((unsigned)id >= WH_SET_COUNT)
         return wh_errf(err, WH_EINVAL, "%s: unknown setting", where);
-    if (id == WH_SET_MODE && strcmp(value, "audit") != 0 && strcmp(value, "enforce") != 0)
-        return wh_errf(err, WH_EINVAL, "%s.%s: \"%.32s\" is not audit or enforce", where,
-                       defs[id].ns_key, value);
+    rc = parse_with(id, value, err);
+    if (rc != WH_OK) {
+        wh_strlcpy(detail, err ? err->msg : "", sizeof(detail));
+        return wh_errf(err, WH_EINVAL, "%s.%s: %s", where, defs[id].ns_key, detail);
+    }
     return WH_OK;
 }
 
