@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,21 +75,14 @@ static int load_tls(const struct wh_cli *cli)
     return WH_OK;
 }
 
-static void wait_for_signal(void)
-{
-    sigset_t set;
-    int sig = 0;
-
-    (void)sigemptyset(&set);
-    (void)sigaddset(&set, SIGINT);
-    (void)sigaddset(&set, SIGTERM);
-    (void)sigwait(&set, &sig);
-    log_info("received signal %d, shutting down", sig);
-}
+#define MAX_RELOADS 64 /* configs kept alive for requests that may still use them */
 
 /* Everything serve runs, in start order; released in reverse. */
 struct app {
-    struct wh_config *cfg;
+    struct wh_config *cfg; /* the first config: cache and servers sized by it */
+    struct wh_config *reloaded[MAX_RELOADS];
+    size_t nreloaded;
+    atomic_bool stopping;
     struct wh_kube *kube;
     struct wh_cache *cache;
     struct wh_http *webhook;
@@ -100,6 +94,10 @@ static bool app_ready(void *arg, char *why, size_t size)
     struct app *app = arg;
     struct wh_cache_stats st;
 
+    if (atomic_load(&app->stopping)) {
+        (void)snprintf(why, size, "shutting down");
+        return false;
+    }
     if (app->webhook == NULL) {
         (void)snprintf(why, size, "the HTTPS server is not serving yet");
         return false;
@@ -190,6 +188,55 @@ static int start_servers(const struct wh_cli *cli, struct app *app)
     return WH_OK;
 }
 
+/* SIGHUP: a new config for the requests to come, or the old one kept. */
+static void reload(const struct wh_cli *cli, struct app *app)
+{
+    struct wh_config *cfg = NULL;
+    struct wh_err err;
+
+    if (cli->config == NULL) {
+        log_warnx("SIGHUP: no --config file to reload; the embedded defaults stay");
+        return;
+    }
+    if (app->nreloaded == MAX_RELOADS) {
+        log_warnx("SIGHUP: %d reloads already; restart to reload again", MAX_RELOADS);
+        return;
+    }
+    if (wh_config_load(cli->config, &cfg, &err) != WH_OK) {
+        log_error("SIGHUP: %s; the running config is kept", err.msg);
+        return;
+    }
+    app->reloaded[app->nreloaded++] = cfg;
+    wh_http_set_config(app->webhook, cfg);
+    log_info("SIGHUP: config %s reloaded (server.* and kube.* changes need a restart)",
+             cli->config);
+}
+
+/* Serves until SIGTERM or SIGINT; SIGHUP reloads the config. */
+static void run_until_stopped(const struct wh_cli *cli, struct app *app, const sigset_t *set)
+{
+    int sig = 0;
+
+    for (;;) {
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            reload(cli, app);
+            continue;
+        }
+        break;
+    }
+    log_info("received signal %d: draining (at most %llu s)", sig,
+             (unsigned long long)app->cfg->shutdown_grace_s);
+    atomic_store(&app->stopping, true);
+    {
+        int left = wh_http_drain(app->webhook, (unsigned)app->cfg->shutdown_grace_s * 1000u);
+
+        if (left > 0)
+            log_warnx("%d connections still open at the end of the grace period", left);
+    }
+}
+
 int wh_cmd_serve(const struct wh_cli *cli)
 {
     struct app app;
@@ -201,8 +248,10 @@ int wh_cmd_serve(const struct wh_cli *cli)
     (void)sigemptyset(&set);
     (void)sigaddset(&set, SIGINT);
     (void)sigaddset(&set, SIGTERM);
+    (void)sigaddset(&set, SIGHUP);
     (void)pthread_sigmask(SIG_BLOCK, &set, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
+    atomic_init(&app.stopping, false);
     rc = wh_cmd_load_config(cli, &app.cfg);
     if (rc == WH_OK)
         rc = load_tls(cli);
@@ -214,7 +263,7 @@ int wh_cmd_serve(const struct wh_cli *cli)
     if (rc == WH_OK)
         rc = start_servers(cli, &app);
     if (rc == WH_OK) {
-        wait_for_signal();
+        run_until_stopped(cli, &app, &set);
         log_info("stopping");
     }
 out:
@@ -224,6 +273,8 @@ out:
     wh_cache_free(app.cache);
     wh_kube_free(app.kube);
     wh_config_free(app.cfg);
+    while (app.nreloaded > 0)
+        wh_config_free(app.reloaded[--app.nreloaded]);
     return rc;
 }
 

@@ -54,6 +54,7 @@ static const struct cfg_key keys[] = {
     { "server.threads", CFG_U64, OFF(threads), 0, 256, "0", NULL },
     { "server.connectionTimeoutSeconds", CFG_U64, OFF(conn_timeout), 1, 3600, "30", NULL },
     { "server.maxConnections", CFG_U64, OFF(max_connections), 1, 65536, "4096", NULL },
+    { "server.shutdownGraceSeconds", CFG_U64, OFF(shutdown_grace_s), 0, 600, "25", NULL },
     { "aws.region", CFG_STR, OFF(aws_region), 0, 32, "", check_region },
     { "aws.audience", CFG_STR, OFF(aws_audience), 1, 253, "sts.amazonaws.com", NULL },
     { "aws.tokenExpirationSeconds", CFG_U64, OFF(aws_expiration), 600, 86400, "86400", NULL },

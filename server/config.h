@@ -38,12 +38,13 @@ struct wh_profile {
 
 struct wh_config {
     /* server */
-    uint64_t max_body;        /* server.maxBodyBytes: request body cap (413 past it) */
-    uint64_t max_depth;       /* server.maxJsonDepth: JSON nesting cap */
-    uint64_t max_patch;       /* server.maxPatchBytes: rendered patch cap */
-    uint64_t threads;         /* server.threads: 0 = one per core */
-    uint64_t conn_timeout;    /* server.connectionTimeoutSeconds: idle/slow client cutoff */
-    uint64_t max_connections; /* server.maxConnections */
+    uint64_t max_body;         /* server.maxBodyBytes: request body cap (413 past it) */
+    uint64_t max_depth;        /* server.maxJsonDepth: JSON nesting cap */
+    uint64_t max_patch;        /* server.maxPatchBytes: rendered patch cap */
+    uint64_t threads;          /* server.threads: 0 = one per core */
+    uint64_t conn_timeout;     /* server.connectionTimeoutSeconds: idle/slow client cutoff */
+    uint64_t max_connections;  /* server.maxConnections */
+    uint64_t shutdown_grace_s; /* server.shutdownGraceSeconds: drain time on SIGTERM */
 
     /* aws: IRSA, compatible with the EKS pod identity webhook */
     char *aws_region;        /* aws.region: "" = inject no region */

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,8 @@
 struct wh_http {
     struct MHD_Daemon *daemon;
     enum wh_http_kind kind;
-    const struct wh_config *cfg;
+    _Atomic(const struct wh_config *) cfg; /* swapped by a reload; see wh_http_set_config */
+    atomic_bool draining;                  /* answers carry Connection: close */
     struct wh_cache *cache;
     bool live_cache;
     wh_ready_fn *ready;
@@ -63,7 +65,8 @@ struct route {
 };
 
 struct req {
-    enum wh_http_kind kind; /* of the server that took the request */
+    enum wh_http_kind kind;      /* of the server that took the request */
+    const struct wh_config *cfg; /* the config this request runs under, from start to end */
     const struct route *route;
     struct timespec start;
     struct wh_buf body;
@@ -98,6 +101,10 @@ static uint64_t elapsed_us(const struct req *r)
                       (now.tv_nsec - r->start.tv_nsec) / 1000);
 }
 
+/* Set while the server drains (any server of the process): answers then ask
+ * clients to close, so keep-alive connections end after their request. */
+static atomic_bool draining_any;
+
 static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *body, size_t len,
                                  const char *allow)
 {
@@ -110,6 +117,8 @@ static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *
         return MHD_NO;
     }
     (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (atomic_load_explicit(&draining_any, memory_order_relaxed))
+        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     if (allow)
         (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     ret = MHD_queue_response(conn, (unsigned)status, resp);
@@ -153,9 +162,9 @@ static void serve_mutate(struct wh_http *h, struct MHD_Connection *conn, struct 
     char *body;
 
     wh_lookup_init(&objs, snap, h->live_cache ? wh_cache_fetch : NULL, h->cache);
-    wh_result_init(&r->res, h->cfg);
+    wh_result_init(&r->res, r->cfg);
     r->has_result = true;
-    wh_mutate_lookup(h->cfg, &objs, wh_buf_str(&r->body), r->body.len, &r->res);
+    wh_mutate_lookup(r->cfg, &objs, wh_buf_str(&r->body), r->body.len, &r->res);
     wh_lookup_cleanup(&objs);
     wh_snapshot_unref(snap);
     r->status = r->res.http_status;
@@ -289,12 +298,12 @@ static enum MHD_Result admit(struct wh_http *h, struct MHD_Connection *conn, str
         return refuse(conn, r, 415, "unsupported media type",
                       "unsupported media type: send Content-Type: application/json", NULL);
     cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && (wh_parse_u64(cl, 0, UINT64_MAX, &clen) != WH_OK || clen > h->cfg->max_body)) {
+    if (cl && (wh_parse_u64(cl, 0, UINT64_MAX, &clen) != WH_OK || clen > r->cfg->max_body)) {
         (void)snprintf(msg, sizeof(msg), "request body larger than %llu bytes",
-                       (unsigned long long)h->cfg->max_body);
+                       (unsigned long long)r->cfg->max_body);
         return refuse(conn, r, 413, "body too large", msg, NULL);
     }
-    wh_buf_init(&r->body, h->cfg->max_body);
+    wh_buf_init(&r->body, r->cfg->max_body);
     return MHD_YES;
 }
 
@@ -309,6 +318,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r == NULL) {
         r = wh_xcalloc(1, sizeof(*r));
         r->kind = h->kind;
+        r->cfg = atomic_load(&h->cfg);
         (void)clock_gettime(CLOCK_MONOTONIC, &r->start);
         *req_cls = r;
         return admit(h, conn, r, url, method);
@@ -323,13 +333,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         /* A chunked body past the cap is drained so that it can get its
          * 413, up to a bound; past that the connection is closed. */
-        return r->discarded > h->cfg->max_body ? MHD_NO : MHD_YES;
+        return r->discarded > r->cfg->max_body ? MHD_NO : MHD_YES;
     }
     if (r->too_big) {
         char msg[96];
 
         (void)snprintf(msg, sizeof(msg), "request body larger than %llu bytes",
-                       (unsigned long long)h->cfg->max_body);
+                       (unsigned long long)r->cfg->max_body);
         return refuse(conn, r, 413, "body too large", msg, NULL);
     }
     r->route->serve(h, conn, r);
@@ -477,7 +487,9 @@ static unsigned pool_size(const struct wh_config *cfg)
 static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_opts *opts,
                                        struct sockaddr *addr, int family)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    /* ITC lets MHD_quiesce_daemon wake the pool threads when draining. */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -511,7 +523,8 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
         return rc;
     h = wh_xcalloc(1, sizeof(*h));
     h->kind = opts->kind;
-    h->cfg = opts->cfg;
+    atomic_init(&h->cfg, opts->cfg);
+    atomic_init(&h->draining, false);
     h->cache = opts->cache;
     h->live_cache = opts->live_cache;
     h->ready = opts->ready;
@@ -527,6 +540,39 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
     h->port = info ? info->port : 0;
     *out = h;
     return WH_OK;
+}
+
+void wh_http_set_config(struct wh_http *h, const struct wh_config *cfg)
+{
+    atomic_store(&h->cfg, cfg);
+}
+
+int wh_http_drain(struct wh_http *h, unsigned grace_ms)
+{
+    const union MHD_DaemonInfo *info;
+    MHD_socket fd;
+    unsigned waited = 0;
+    unsigned left = 0;
+
+    atomic_store(&h->draining, true);
+    atomic_store(&draining_any, true);
+    /* Stop accepting; the connections already open are served to the end. */
+    fd = MHD_quiesce_daemon(h->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        (void)close(fd);
+    for (;;) {
+        info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        left = info ? info->num_connections : 0;
+        if (left == 0 || waited >= grace_ms)
+            break;
+        {
+            struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+            (void)nanosleep(&ts, NULL);
+        }
+        waited += 20;
+    }
+    return (int)left;
 }
 
 uint16_t wh_http_port(const struct wh_http *h)

@@ -50,6 +50,15 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
 /* The port actually bound (useful with port 0). */
 uint16_t wh_http_port(const struct wh_http *h);
 
+/* Makes cfg (kept alive by the caller until wh_http_stop) the config of
+ * every request that starts from now on. */
+void wh_http_set_config(struct wh_http *h, const struct wh_config *cfg);
+
+/* Stops accepting new connections, lets the open ones finish their requests
+ * (answers ask clients to close), and waits up to grace_ms for them to be
+ * gone. Returns the number of connections still open. */
+int wh_http_drain(struct wh_http *h, unsigned grace_ms);
+
 /* Stops accepting, closes connections, joins the threads and frees h. */
 void wh_http_stop(struct wh_http *h);
 
