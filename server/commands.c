@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "apply.h"
+#include "auth.h"
 #include "cache.h"
 #include "config.h"
 #include "http.h"
@@ -86,8 +87,32 @@ struct app {
     struct wh_kube *kube;
     struct wh_cache *cache;
     struct wh_http *webhook;
+    struct wh_auth *auth;
+    struct wh_buf client_ca;
     struct wh_http *probes;
 };
+
+/* Caller authentication from auth.* (off when none is set). */
+static int load_auth(struct app *app)
+{
+    struct wh_err err;
+
+    if (wh_auth_new(app->cfg, &app->auth, &err) != WH_OK) {
+        log_error("%s", err.msg);
+        return WH_EXIT_USAGE;
+    }
+    if (app->cfg->auth_client_ca[0] &&
+        wh_file_read(app->cfg->auth_client_ca, &app->client_ca, &err) != WH_OK) {
+        log_error("auth.clientCaFile: %s", err.msg);
+        return WH_EXIT_USAGE;
+    }
+    if (app->auth)
+        log_info("caller authentication on:%s%s%s",
+                 app->cfg->auth_token_file[0] ? " bearer token" : "",
+                 app->cfg->auth_jwt_keys[0] ? " jwt" : "",
+                 app->cfg->auth_client_ca[0] ? " client certificate" : "");
+    return WH_OK;
+}
 
 static bool app_ready(void *arg, char *why, size_t size)
 {
@@ -165,6 +190,8 @@ static int start_servers(const struct wh_cli *cli, struct app *app)
     o.cfg = app->cfg;
     o.cache = app->cache;
     o.live_cache = app->kube != NULL;
+    o.auth = app->auth;
+    o.client_ca_pem = app->client_ca.len ? wh_buf_str(&app->client_ca) : NULL;
     if (wh_http_start(&o, &app->webhook, &err) != WH_OK) {
         log_error("%s", err.msg);
         return WH_EXIT_FAILURE;
@@ -252,9 +279,12 @@ int wh_cmd_serve(const struct wh_cli *cli)
     (void)pthread_sigmask(SIG_BLOCK, &set, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
     atomic_init(&app.stopping, false);
+    wh_buf_init(&app.client_ca, 1u << 20);
     rc = wh_cmd_load_config(cli, &app.cfg);
     if (rc == WH_OK)
         rc = load_tls(cli);
+    if (rc == WH_OK)
+        rc = load_auth(&app);
     if (rc != WH_OK)
         goto out;
     log_info("sparkhook %s starting", WH_VERSION);
@@ -270,6 +300,8 @@ out:
     wh_http_stop(app.webhook);
     wh_http_stop(app.probes);
     wh_tls_shutdown();
+    wh_auth_free(app.auth);
+    wh_buf_cleanup(&app.client_ca);
     wh_cache_free(app.cache);
     wh_kube_free(app.kube);
     wh_config_free(app.cfg);

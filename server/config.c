@@ -42,6 +42,7 @@ struct cfg_key {
 static cfg_check_fn check_region;
 static cfg_check_fn check_abs_path;
 static cfg_check_fn check_https;
+static cfg_check_fn check_opt_path;
 
 #define OFF(f) offsetof(struct wh_config, f)
 #define KiB    1024ull
@@ -73,6 +74,11 @@ static const struct cfg_key keys[] = {
     { "gcp.tokenMountPath", CFG_STR, OFF(gcp_token_path), 1, 255, "/var/run/service-account",
       check_abs_path },
     { "gcp.tokenExpirationSeconds", CFG_U64, OFF(gcp_expiration), 600, 86400, "3600", NULL },
+    { "auth.bearerTokenFile", CFG_STR, OFF(auth_token_file), 0, 255, "", check_opt_path },
+    { "auth.jwtKeysFile", CFG_STR, OFF(auth_jwt_keys), 0, 255, "", check_opt_path },
+    { "auth.jwtIssuer", CFG_STR, OFF(auth_jwt_issuer), 0, 255, "", NULL },
+    { "auth.jwtAudience", CFG_STR, OFF(auth_jwt_audience), 0, 255, "", NULL },
+    { "auth.clientCaFile", CFG_STR, OFF(auth_client_ca), 0, 255, "", check_opt_path },
     { "kube.missTimeoutMs", CFG_U64, OFF(kube_miss_timeout_ms), 10, 5000, "250", NULL },
     { "kube.watchTimeoutSeconds", CFG_U64, OFF(kube_watch_timeout_s), 5, 3600, "300", NULL },
     { "kube.maxEventBytes", CFG_U64, OFF(kube_max_event), 4 * KiB, 64 * MiB, "2097152", NULL },
@@ -100,6 +106,12 @@ static int check_abs_path(const char *key, const char *value, struct wh_err *err
         return wh_errf(err, WH_EINVAL, "%s: \"%s\" must be an absolute path without '..' or ':'",
                        key, value);
     return WH_OK;
+}
+
+/* "" (off) or an absolute path. */
+static int check_opt_path(const char *key, const char *value, struct wh_err *err)
+{
+    return value[0] == '\0' ? WH_OK : check_abs_path(key, value, err);
 }
 
 static int check_https(const char *key, const char *value, struct wh_err *err)

@@ -65,6 +65,13 @@ struct wh_config {
     char *gcp_token_path;      /* gcp.tokenMountPath: where credential_source.file points */
     uint64_t gcp_expiration;   /* gcp.tokenExpirationSeconds */
 
+    /* auth: caller authentication ("" = off) */
+    char *auth_token_file;   /* auth.bearerTokenFile: static tokens, one per line */
+    char *auth_jwt_keys;     /* auth.jwtKeysFile: PEM public keys, or a JWKS (.json) */
+    char *auth_jwt_issuer;   /* auth.jwtIssuer: required iss ("" = not checked) */
+    char *auth_jwt_audience; /* auth.jwtAudience: required aud ("" = not checked) */
+    char *auth_client_ca;    /* auth.clientCaFile: CA of client certificates (mTLS) */
+
     /* kube: the API server client and the list/watch cache */
     uint64_t kube_miss_timeout_ms; /* kube.missTimeoutMs: deadline of the miss-path GET */
     uint64_t kube_watch_timeout_s; /* kube.watchTimeoutSeconds: server-side watch length */

@@ -48,6 +48,7 @@ struct wh_http {
     atomic_bool draining;                  /* answers carry Connection: close */
     struct wh_cache *cache;
     bool live_cache;
+    const struct wh_auth *auth;
     wh_ready_fn *ready;
     void *ready_arg;
     uint16_t port;
@@ -269,6 +270,22 @@ static bool is_json(const char *ct)
     return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
+/* Caller authentication: a verified client certificate, or a bearer token
+ * or JWT in Authorization. The detail goes to the answer and the log. */
+static int authenticate(struct wh_http *h, struct MHD_Connection *conn, struct req *r)
+{
+    const union MHD_ConnectionInfo *ci;
+    bool cert_ok = false;
+
+    if (wh_auth_wants_client_cert(h->auth)) {
+        ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        cert_ok = ci && wh_tls_peer_verified(ci->tls_session);
+    }
+    return wh_auth_check(
+        h->auth, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        cert_ok, &r->res.err);
+}
+
 /* Checks done on the first call, before any body byte is read. */
 static enum MHD_Result admit(struct wh_http *h, struct MHD_Connection *conn, struct req *r,
                              const char *url, const char *method)
@@ -283,6 +300,8 @@ static enum MHD_Result admit(struct wh_http *h, struct MHD_Connection *conn, str
                       h->kind == WH_HTTP_WEBHOOK ? "not found: POST /mutate"
                                                  : "not found: GET /healthz or /readyz",
                       NULL);
+    if (h->kind == WH_HTTP_WEBHOOK && h->auth && authenticate(h, conn, r) != WH_OK)
+        return refuse(conn, r, 401, "unauthenticated", r->res.err.msg, NULL);
     if (strcmp(method, r->route->method) != 0 &&
         !(strcmp(method, "HEAD") == 0 && strcmp(r->route->method, "GET") == 0)) {
         (void)snprintf(msg, sizeof(msg), "method %.16s not allowed: use %s", method,
@@ -498,6 +517,16 @@ static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_o
                                 MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT,
                                 64u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                                 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
+    if (opts->client_ca_pem) /* GnuTLS then asks clients for a certificate */
+        return MHD_start_daemon(
+            flags | MHD_USE_TLS, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, addr,
+            MHD_OPTION_HTTPS_CERT_CALLBACK, wh_tls_callback(), MHD_OPTION_HTTPS_MEM_TRUST,
+            opts->client_ca_pem, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+            MHD_OPTION_THREAD_POOL_SIZE, pool_size(opts->cfg), MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)opts->cfg->conn_timeout, MHD_OPTION_CONNECTION_LIMIT,
+            (unsigned)opts->cfg->max_connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
     return MHD_start_daemon(
         flags | MHD_USE_TLS, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_HTTPS_CERT_CALLBACK, wh_tls_callback(), MHD_OPTION_HTTPS_PRIORITIES,
@@ -527,6 +556,7 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
     atomic_init(&h->draining, false);
     h->cache = opts->cache;
     h->live_cache = opts->live_cache;
+    h->auth = opts->auth;
     h->ready = opts->ready;
     h->ready_arg = opts->ready_arg;
     h->daemon = start_daemon(h, opts, (struct sockaddr *)&addr, family);

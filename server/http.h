@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "auth.h"
 #include "cache.h"
 #include "config.h"
 #include "wh.h"
@@ -38,8 +39,10 @@ struct wh_http_opts {
     const char *listen; /* "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; port 0 picks one */
     const struct wh_config *cfg;
     struct wh_cache *cache;
-    bool live_cache;    /* webhook: objects missing from the snapshot may be fetched */
-    wh_ready_fn *ready; /* probes: readiness */
+    bool live_cache;            /* webhook: objects missing from the snapshot may be fetched */
+    const struct wh_auth *auth; /* webhook: caller authentication, or NULL (off) */
+    const char *client_ca_pem;  /* webhook: CA of client certificates, or NULL */
+    wh_ready_fn *ready;         /* probes: readiness */
     void *ready_arg;
 };
 

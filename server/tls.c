@@ -336,6 +336,17 @@ time_t wh_tls_not_after(void)
     return p ? p->not_after : 0;
 }
 
+bool wh_tls_peer_verified(void *session)
+{
+    gnutls_session_t s = session;
+    unsigned status = 1;
+    unsigned n = 0;
+
+    if (s == NULL || gnutls_certificate_get_peers(s, &n) == NULL || n == 0)
+        return false;
+    return gnutls_certificate_verify_peers2(s, &status) == 0 && status == 0;
+}
+
 uint64_t wh_tls_reloads(void)
 {
     return atomic_load(&tls.reloads);

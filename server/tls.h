@@ -44,6 +44,10 @@ void wh_tls_shutdown(void);
 /* notAfter of the current certificate (0 when none is loaded). */
 time_t wh_tls_not_after(void);
 
+/* True when the peer of session (a gnutls_session_t) presented a certificate
+ * that verifies against the trusted CA (mTLS). */
+bool wh_tls_peer_verified(void *session);
+
 /* Number of successful reloads after the first load. */
 uint64_t wh_tls_reloads(void);
 
