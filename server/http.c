@@ -40,12 +40,14 @@
 #define CONN_MEMORY    (64 * 1024) /* per connection: request line + headers */
 #define LOG_FIELDS_MAX 2048
 #define METRICS_MAX    (256 * 1024)
+#define DRAIN_QUIET_MS 500 /* no request in flight this long: only idle connections remain */
 
 struct wh_http {
     struct MHD_Daemon *daemon;
     enum wh_http_kind kind;
     _Atomic(const struct wh_config *) cfg; /* swapped by a reload; see wh_http_set_config */
     atomic_bool draining;                  /* answers carry Connection: close */
+    atomic_uint in_flight;                 /* requests between first byte and completion */
     struct wh_cache *cache;
     bool live_cache;
     const struct wh_auth *auth;
@@ -338,6 +340,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r = wh_xcalloc(1, sizeof(*r));
         r->kind = h->kind;
         r->cfg = atomic_load(&h->cfg);
+        atomic_fetch_add(&h->in_flight, 1);
         (void)clock_gettime(CLOCK_MONOTONIC, &r->start);
         *req_cls = r;
         return admit(h, conn, r, url, method);
@@ -429,6 +432,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     /* Probes arrive every few seconds: only failures are worth a line. */
     if (h->kind == WH_HTTP_WEBHOOK || r->status != 200)
         log_access(r, toe, (long long)elapsed_us(r));
+    atomic_fetch_sub(&h->in_flight, 1);
     if (r->has_result)
         wh_result_cleanup(&r->res);
     wh_buf_cleanup(&r->body);
@@ -554,6 +558,7 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
     h->kind = opts->kind;
     atomic_init(&h->cfg, opts->cfg);
     atomic_init(&h->draining, false);
+    atomic_init(&h->in_flight, 0);
     h->cache = opts->cache;
     h->live_cache = opts->live_cache;
     h->auth = opts->auth;
@@ -580,8 +585,9 @@ void wh_http_set_config(struct wh_http *h, const struct wh_config *cfg)
 int wh_http_drain(struct wh_http *h, unsigned grace_ms)
 {
     const union MHD_DaemonInfo *info;
+    struct timespec tick = { 0, 20 * 1000 * 1000 };
     MHD_socket fd;
-    unsigned waited = 0;
+    unsigned waited = 0, quiet = 0;
     unsigned left = 0;
 
     atomic_store(&h->draining, true);
@@ -590,19 +596,19 @@ int wh_http_drain(struct wh_http *h, unsigned grace_ms)
     fd = MHD_quiesce_daemon(h->daemon);
     if (fd != MHD_INVALID_SOCKET)
         (void)close(fd);
-    for (;;) {
+    /* Done when every connection is gone, or when no request has been in
+     * flight for QUIET_MS: what is left then are idle keep-alive connections,
+     * which wh_http_stop closes without losing an answer. */
+    while (waited < grace_ms) {
         info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
         left = info ? info->num_connections : 0;
-        if (left == 0 || waited >= grace_ms)
+        quiet = atomic_load(&h->in_flight) == 0 ? quiet + 20 : 0;
+        if (left == 0 || quiet >= DRAIN_QUIET_MS)
             break;
-        {
-            struct timespec ts = { 0, 20 * 1000 * 1000 };
-
-            (void)nanosleep(&ts, NULL);
-        }
+        (void)nanosleep(&tick, NULL);
         waited += 20;
     }
-    return (int)left;
+    return atomic_load(&h->in_flight) ? (int)left : 0;
 }
 
 uint16_t wh_http_port(const struct wh_http *h)

@@ -58,8 +58,9 @@ uint16_t wh_http_port(const struct wh_http *h);
 void wh_http_set_config(struct wh_http *h, const struct wh_config *cfg);
 
 /* Stops accepting new connections, lets the open ones finish their requests
- * (answers ask clients to close), and waits up to grace_ms for them to be
- * gone. Returns the number of connections still open. */
+ * (answers ask clients to close), and waits up to grace_ms until no request
+ * has been in flight for a moment. Returns the number of connections still
+ * busy at the end of the grace period (0: nothing will be cut). */
 int wh_http_drain(struct wh_http *h, unsigned grace_ms);
 
 /* Stops accepting, closes connections, joins the threads and frees h. */
