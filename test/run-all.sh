@@ -1,7 +1,7 @@
 #!/bin/sh
 # test/run-all.sh: the whole test suite, as CI runs it (dependencies from
 # .ci/deps must be installed):
-#   1. format check                      4. ASan+UBSan build (clang): ctest
+#   1. format check                      4. ASan+UBSan build (clang): ctest, TSan: integration
 #   2. gcc build with -Werror: ctest     5. EKS pod identity webhook conformance,
 #   3. valgrind memcheck (unit, golden)     checked by the apiserver-side verifier,
 #                                           and the golden corpus through the verifier
@@ -13,8 +13,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 step() { printf '\n==== %s\n' "$*"; }
 
-step "format check"
+step "format check, banned functions"
 test/tools/format-check.sh
+test/tools/check-banned.sh
 
 step "gcc, -Werror"
 cmake -S . -B build-ci -DCMAKE_C_COMPILER=gcc -DWH_WERROR=ON >/dev/null
@@ -36,6 +37,13 @@ cmake -S . -B build-asan -DCMAKE_C_COMPILER=clang -DWH_WERROR=ON \
   -DWH_SANITIZE=address,undefined >/dev/null
 cmake --build build-asan -j "$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$jobs")
+
+step "clang, TSan: integration tests"
+cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DWH_WERROR=ON -DWH_SANITIZE=thread >/dev/null
+cmake --build build-tsan -j "$jobs"
+# A race makes the server exit 66 at shutdown, which every test checks.
+(cd build-tsan && TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
+  ctest --output-on-failure -L integration -j "$jobs")
 
 step "conformance: EKS pod identity webhook IRSA suite"
 shared="$top/../shared"
