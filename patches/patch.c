@@ -97,6 +97,29 @@ int wh_ptr_unescape(const char *seg, size_t len, char *out, size_t size)
     return WH_OK;
 }
 
+/* FNV-1a over the first len bytes: lookups compare this before any string, so
+ * checking a container's env or mounts does not scan every op's path. */
+static uint32_t hash_path(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* The container an op adds to: the path itself for a created container,
+ * the path less "/-" for an append. */
+static uint32_t parent_hash(const char *path, bool created)
+{
+    size_t len = strlen(path);
+
+    if (!created && len >= 2 && strcmp(path + len - 2, "/-") == 0)
+        len -= 2;
+    return hash_path(path, len);
+}
+
 static void push(struct wh_patch *p, const char *path, cJSON *value, bool created)
 {
     if (p->n == p->alloc) {
@@ -106,6 +129,7 @@ static void push(struct wh_patch *p, const char *path, cJSON *value, bool create
     p->ops[p->n].path = wh_xstrdup(path);
     p->ops[p->n].value = value;
     p->ops[p->n].created = created;
+    p->ops[p->n].parent_hash = parent_hash(path, created);
     p->n++;
     p->edits++;
 }
@@ -113,10 +137,11 @@ static void push(struct wh_patch *p, const char *path, cJSON *value, bool create
 /* The op of this patch that created a container at path, or NULL. */
 static struct wh_patch_op *created_at(const struct wh_patch *p, const char *path)
 {
+    uint32_t h = hash_path(path, strlen(path));
     size_t i;
 
     for (i = 0; i < p->n; i++) {
-        if (p->ops[i].created && strcmp(p->ops[i].path, path) == 0)
+        if (p->ops[i].created && p->ops[i].parent_hash == h && strcmp(p->ops[i].path, path) == 0)
             return &p->ops[i];
     }
     return NULL;
@@ -197,13 +222,14 @@ const cJSON *wh_patch_find_item(const struct wh_patch *p, const char *path, cons
                                 const char *value)
 {
     size_t plen = strlen(path);
+    uint32_t h = hash_path(path, plen);
     size_t i;
 
     for (i = 0; i < p->n; i++) {
         const struct wh_patch_op *op = &p->ops[i];
         const cJSON *item;
 
-        if (strncmp(op->path, path, plen) != 0)
+        if (op->parent_hash != h || strncmp(op->path, path, plen) != 0)
             continue;
         if (op->created && op->path[plen] == '\0') {
             cJSON_ArrayForEach(item, op->value)

@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/buf.h"
 #include "wh.h"
@@ -32,8 +33,9 @@
 
 struct wh_patch_op {
     char *path;
-    cJSON *value; /* NULL for a remove */
-    bool created; /* the op creates a container (array or object) at path */
+    uint32_t parent_hash; /* hash of the array/object the op adds to (path less "/-") */
+    cJSON *value;         /* NULL for a remove */
+    bool created;         /* the op creates a container (array or object) at path */
 };
 
 struct wh_patch {

@@ -22,6 +22,9 @@ cmake -S . -B build-ci -DCMAKE_C_COMPILER=gcc -DWH_WERROR=ON >/dev/null
 cmake --build build-ci -j "$jobs"
 (cd build-ci && ctest --output-on-failure -j "$jobs")
 
+step "benchmark smoke (seconds, no thresholds: it must run and see no errors)"
+test/bench/run.sh --smoke --sparkhook build-ci/server/sparkhook | tail -12
+
 step "valgrind memcheck: unit and golden tests"
 (cd build-ci && ctest -L 'unit|golden' -j "$jobs" -T memcheck --output-on-failure) >build-ci/memcheck.log 2>&1 ||
   { tail -50 build-ci/memcheck.log; cat build-ci/Testing/Temporary/MemoryChecker.*.log | head -100; exit 1; }
