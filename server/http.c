@@ -42,8 +42,11 @@
 #define METRICS_MAX    (256 * 1024)
 #define DRAIN_QUIET_MS 500 /* no request in flight this long: only idle connections remain */
 
+#define MAX_DAEMONS 64
+
 struct wh_http {
-    struct MHD_Daemon *daemon;
+    struct MHD_Daemon *daemons[MAX_DAEMONS]; /* webhook: one per core, SO_REUSEPORT */
+    size_t ndaemons;
     enum wh_http_kind kind;
     _Atomic(const struct wh_config *) cfg; /* swapped by a reload; see wh_http_set_config */
     atomic_bool draining;                  /* answers carry Connection: close */
@@ -507,12 +510,19 @@ static unsigned pool_size(const struct wh_config *cfg)
     return n > 0 ? (unsigned)n : 1;
 }
 
+/* One daemon with one internal thread. The webhook runs one per core, all
+ * bound to the port with SO_REUSEPORT: the kernel spreads connections over
+ * them, where a single daemon's thread pool lets whichever thread wakes
+ * first accept everything and leaves the other cores idle. */
 static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_opts *opts,
-                                       struct sockaddr *addr, int family)
+                                       struct sockaddr *addr, int family, unsigned nd)
 {
-    /* ITC lets MHD_quiesce_daemon wake the pool threads when draining. */
+    /* ITC lets MHD_quiesce_daemon wake the thread when draining. */
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    static struct MHD_OptionItem no_options[] = { { MHD_OPTION_END, 0, NULL } };
+    unsigned conns = (unsigned)opts->cfg->max_connections / nd + 1;
+    const char *trust = opts->client_ca_pem;
 
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -521,24 +531,24 @@ static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_o
                                 MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT,
                                 64u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                                 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
-    if (opts->client_ca_pem) /* GnuTLS then asks clients for a certificate */
-        return MHD_start_daemon(
-            flags | MHD_USE_TLS, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, addr,
-            MHD_OPTION_HTTPS_CERT_CALLBACK, wh_tls_callback(), MHD_OPTION_HTTPS_MEM_TRUST,
-            opts->client_ca_pem, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-            MHD_OPTION_THREAD_POOL_SIZE, pool_size(opts->cfg), MHD_OPTION_CONNECTION_TIMEOUT,
-            (unsigned)opts->cfg->conn_timeout, MHD_OPTION_CONNECTION_LIMIT,
-            (unsigned)opts->cfg->max_connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
+    /* With a client CA, GnuTLS asks clients for a certificate (mTLS). */
     return MHD_start_daemon(
         flags | MHD_USE_TLS, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_HTTPS_CERT_CALLBACK, wh_tls_callback(), MHD_OPTION_HTTPS_PRIORITIES,
-        TLS_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE, pool_size(opts->cfg),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->cfg->conn_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->cfg->max_connections,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_HTTPS_CERT_CALLBACK, wh_tls_callback(),
+        trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_ARRAY,
+        trust ? (const void *)trust : (const void *)no_options, MHD_OPTION_HTTPS_PRIORITIES,
+        TLS_PRIORITIES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->cfg->conn_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
+        MHD_OPTION_END);
+}
+
+static void set_port(struct sockaddr_storage *addr, uint16_t port)
+{
+    if (addr->ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)(void *)addr)->sin6_port = htons(port);
+    else
+        ((struct sockaddr_in *)(void *)addr)->sin_port = htons(port);
 }
 
 int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct wh_err *err)
@@ -546,7 +556,7 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
     struct sockaddr_storage addr;
     const union MHD_DaemonInfo *info;
     struct wh_http *h;
-    unsigned addrlen = 0;
+    unsigned addrlen = 0, nd, i;
     int family = 0;
     int rc;
 
@@ -564,15 +574,26 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
     h->auth = opts->auth;
     h->ready = opts->ready;
     h->ready_arg = opts->ready_arg;
-    h->daemon = start_daemon(h, opts, (struct sockaddr *)&addr, family);
-    if (h->daemon == NULL) {
-        free(h);
+    nd = opts->kind == WH_HTTP_WEBHOOK ? pool_size(opts->cfg) : 1;
+    if (nd > MAX_DAEMONS)
+        nd = MAX_DAEMONS;
+    for (i = 0; i < nd; i++) {
+        h->daemons[i] = start_daemon(h, opts, (struct sockaddr *)&addr, family, nd);
+        if (h->daemons[i] == NULL)
+            break;
+        h->ndaemons++;
+        if (i == 0) { /* port 0 picked a port: the others join that one */
+            info = MHD_get_daemon_info(h->daemons[0], MHD_DAEMON_INFO_BIND_PORT);
+            h->port = info ? info->port : 0;
+            set_port(&addr, h->port);
+        }
+    }
+    if (h->ndaemons < nd) {
+        wh_http_stop(h);
         return wh_errf(err, WH_EIO, "cannot serve %s on %s: address in use%s",
                        opts->kind == WH_HTTP_WEBHOOK ? "https" : "http", opts->listen,
                        opts->kind == WH_HTTP_WEBHOOK ? ", or unusable certificate/key" : "");
     }
-    info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    h->port = info ? info->port : 0;
     *out = h;
     return WH_OK;
 }
@@ -589,19 +610,24 @@ int wh_http_drain(struct wh_http *h, unsigned grace_ms)
     MHD_socket fd;
     unsigned waited = 0, quiet = 0;
     unsigned left = 0;
+    size_t i;
 
     atomic_store(&h->draining, true);
     atomic_store(&draining_any, true);
     /* Stop accepting; the connections already open are served to the end. */
-    fd = MHD_quiesce_daemon(h->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        (void)close(fd);
+    for (i = 0; i < h->ndaemons; i++) {
+        fd = MHD_quiesce_daemon(h->daemons[i]);
+        if (fd != MHD_INVALID_SOCKET)
+            (void)close(fd);
+    }
     /* Done when every connection is gone, or when no request has been in
      * flight for QUIET_MS: what is left then are idle keep-alive connections,
      * which wh_http_stop closes without losing an answer. */
     while (waited < grace_ms) {
-        info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-        left = info ? info->num_connections : 0;
+        for (left = 0, i = 0; i < h->ndaemons; i++) {
+            info = MHD_get_daemon_info(h->daemons[i], MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+            left += info ? info->num_connections : 0;
+        }
         quiet = atomic_load(&h->in_flight) == 0 ? quiet + 20 : 0;
         if (left == 0 || quiet >= DRAIN_QUIET_MS)
             break;
@@ -618,8 +644,11 @@ uint16_t wh_http_port(const struct wh_http *h)
 
 void wh_http_stop(struct wh_http *h)
 {
+    size_t i;
+
     if (h == NULL)
         return;
-    MHD_stop_daemon(h->daemon);
+    for (i = 0; i < h->ndaemons; i++)
+        MHD_stop_daemon(h->daemons[i]);
     free(h);
 }
