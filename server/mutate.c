@@ -89,20 +89,30 @@ static void note_request(const struct wh_admission *adm, const struct wh_pod *po
     wh_strlcpy(res->pod, name ? name : "", sizeof(res->pod));
 }
 
+/* The names of the generators in applied, comma-separated, into buf. */
+static void feature_list(uint32_t applied, char *buf, size_t size)
+{
+    size_t i, n = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < wh_generators_count && n < size; i++) {
+        if (applied & (1u << i)) {
+            int w = snprintf(buf + n, size - n, "%s%s", n ? "," : "", wh_generators[i].name);
+
+            n += w > 0 ? (size_t)w : 0;
+        }
+    }
+}
+
 /* Adds sparkhook.io/injected, the audit trail of what this patch added, to
  * a patch that changes the pod. */
 static int add_audit_annotation(const struct wh_pod *pod, uint32_t applied, struct wh_patch *patch,
                                 struct wh_err *err)
 {
-    char list[512] = "";
+    char list[256];
     const char *have = wh_pod_annotation(pod, WH_ANN_INJECTED);
-    size_t i, n = 0;
 
-    for (i = 0; i < wh_generators_count; i++) {
-        if (applied & (1u << i))
-            n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s",
-                                  n ? "," : "", wh_generators[i].name);
-    }
+    feature_list(applied, list, sizeof(list));
     if (have != NULL && strcmp(have, list) == 0)
         return WH_OK;
     return wh_patch_put(patch, pod->annotations, "/metadata/annotations", WH_ANN_INJECTED,
@@ -123,8 +133,13 @@ static void mutate_pod(const struct wh_config *cfg, const struct wh_admission *a
     if (rc == WH_OK && patch.n > 0 && !pol->audit)
         rc = add_audit_annotation(pod, res->applied, &patch, &res->err);
     if (rc == WH_OK && pol->audit && patch.n > 0) {
-        wh_warn(warn, "audit mode (%s=audit): %zu patch operations not applied", WH_ANN_MODE,
-                patch.n);
+        char list[256];
+
+        feature_list(res->applied, list, sizeof(list));
+        wh_warn(warn,
+                "audit mode (%s=audit): would apply %s (%zu patch operations); nothing "
+                "changed",
+                WH_ANN_MODE, list, patch.n);
         wh_patch_cleanup(&patch); /* audit: the warnings are the answer */
     }
     if (rc == WH_OK && wh_patch_render(&patch, &res->patch) != WH_OK)
