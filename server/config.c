@@ -359,9 +359,11 @@ static int apply_object(struct wh_config *cfg, const cJSON *obj, const char *pre
             return wh_errf(err, WH_EINVAL, "unknown key \"%.64s...\"", name);
         k = find_key(name);
         if (*prefix == '\0' && strcmp(name, "defaults") == 0)
-            rc = parse_profile(item, "defaults", &cfg->defaults, err);
+            rc = cfg->defaults.e ? wh_errf(err, WH_EINVAL, "defaults: given twice")
+                                 : parse_profile(item, "defaults", &cfg->defaults, err);
         else if (*prefix == '\0' && strcmp(name, "profiles") == 0)
-            rc = parse_profiles(cfg, item, err);
+            rc = cfg->profiles ? wh_errf(err, WH_EINVAL, "profiles: given twice")
+                               : parse_profiles(cfg, item, err);
         else if (k != NULL)
             rc = set_from_json(cfg, k, item, err);
         else if (cJSON_IsObject(item) && *prefix == '\0' && is_section(name))

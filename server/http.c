@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -51,12 +52,28 @@ struct wh_http {
     _Atomic(const struct wh_config *) cfg; /* swapped by a reload; see wh_http_set_config */
     atomic_bool draining;                  /* answers carry Connection: close */
     atomic_uint in_flight;                 /* requests between first byte and completion */
+    pthread_mutex_t pmu;                   /* guards pending */
+    struct pending *pending;               /* connections without a request yet */
+    pthread_t watchdog;
+    bool watchdog_on;
+    atomic_bool stopping;
     struct wh_cache *cache;
     bool live_cache;
     const struct wh_auth *auth;
     wh_ready_fn *ready;
     void *ready_arg;
     uint16_t port;
+};
+
+/* A connection that has not yet sent a whole request: the watchdog shuts it
+ * down once it is older than the connection timeout. libmicrohttpd's own
+ * timeout only measures inactivity, which a client sending one header byte
+ * at a time never reaches (slowloris). */
+struct pending {
+    struct pending *next, *prev;
+    int fd;
+    struct timespec start;
+    bool served; /* a request reached the handler: the deadline no longer applies */
 };
 
 struct req;
@@ -84,6 +101,7 @@ struct req {
     const char *reason; /* static: why refused before the pipeline ran */
 };
 
+static void mark_served(struct wh_http *h, struct MHD_Connection *conn);
 static route_fn serve_mutate;
 static route_fn serve_healthz;
 static route_fn serve_readyz;
@@ -344,6 +362,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->kind = h->kind;
         r->cfg = atomic_load(&h->cfg);
         atomic_fetch_add(&h->in_flight, 1);
+        if (h->kind == WH_HTTP_WEBHOOK)
+            mark_served(h, conn);
         (void)clock_gettime(CLOCK_MONOTONIC, &r->start);
         *req_cls = r;
         return admit(h, conn, r, url, method);
@@ -351,6 +371,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->status != 0 || r->route == NULL) /* answered or refused on the first call */
         return MHD_NO;
     if (*upload_data_size != 0) {
+        /* A body trickled in byte by byte never idles long enough for the
+         * inactivity timeout: give the whole request that much, no more. */
+        if (elapsed_us(r) > r->cfg->conn_timeout * 1000000u) {
+            r->reason = "body too slow";
+            return MHD_NO;
+        }
         if (!r->too_big && wh_buf_add(&r->body, upload_data, *upload_data_size) != WH_OK)
             r->too_big = true;
         if (r->too_big)
@@ -443,6 +469,32 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     *req_cls = NULL;
 }
 
+/* Decodes %XX in place like libmicrohttpd's default, except %00, which is
+ * left as is: a NUL would end the path early ("/mutate%00x" is not
+ * "/mutate"). Returns the new length. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *r = s, *w = s;
+
+    (void)cls;
+    (void)conn;
+    while (*r) {
+        const char *h1 = r[0] == '%' && r[1] ? strchr(hex, r[1] | 0x20) : NULL;
+        const char *h2 = h1 && r[2] ? strchr(hex, r[2] | 0x20) : NULL;
+        int v = h1 && h2 ? (int)((h1 - hex) * 16 + (h2 - hex)) : -1;
+
+        if (v > 0) {
+            *w++ = (char)v;
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) WH_PRINTF(2, 0);
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -456,6 +508,85 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
         msg[--n] = '\0';
     log_debug("libmicrohttpd: %s", msg);
+}
+
+/* ---- slow clients ----------------------------------------------------- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct wh_http *h = cls;
+    struct pending *p = *socket_context;
+    const union MHD_ConnectionInfo *ci;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        p = wh_xcalloc(1, sizeof(*p));
+        p->fd = ci ? (int)ci->connect_fd : -1;
+        (void)clock_gettime(CLOCK_MONOTONIC, &p->start);
+        (void)pthread_mutex_lock(&h->pmu);
+        p->next = h->pending;
+        if (h->pending)
+            h->pending->prev = p;
+        h->pending = p;
+        (void)pthread_mutex_unlock(&h->pmu);
+        *socket_context = p;
+        return;
+    }
+    if (p == NULL)
+        return;
+    /* CLOSED comes before libmicrohttpd closes the socket: once p is out of
+     * the list, the watchdog can no longer touch this fd. */
+    (void)pthread_mutex_lock(&h->pmu);
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        h->pending = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    (void)pthread_mutex_unlock(&h->pmu);
+    free(p);
+    *socket_context = NULL;
+}
+
+static void mark_served(struct wh_http *h, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct pending *p = ci ? ci->socket_context : NULL;
+
+    if (p) {
+        (void)pthread_mutex_lock(&h->pmu);
+        p->served = true;
+        (void)pthread_mutex_unlock(&h->pmu);
+    }
+}
+
+static void *watchdog(void *arg)
+{
+    struct wh_http *h = arg;
+    struct timespec tick = { 0, 250 * 1000 * 1000 };
+
+    while (!atomic_load(&h->stopping)) {
+        const struct wh_config *cfg = atomic_load(&h->cfg);
+        struct timespec now;
+        struct pending *p;
+
+        (void)nanosleep(&tick, NULL);
+        (void)clock_gettime(CLOCK_MONOTONIC, &now);
+        (void)pthread_mutex_lock(&h->pmu);
+        for (p = h->pending; p; p = p->next) {
+            int64_t ms = (int64_t)(now.tv_sec - p->start.tv_sec) * 1000 +
+                         (now.tv_nsec - p->start.tv_nsec) / 1000000;
+
+            if (!p->served && p->fd >= 0 && ms >= (int64_t)cfg->conn_timeout * 1000) {
+                (void)shutdown(p->fd, SHUT_RDWR);
+                p->fd = -1; /* once */
+            }
+        }
+        (void)pthread_mutex_unlock(&h->pmu);
+    }
+    return NULL;
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
@@ -540,7 +671,8 @@ static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_o
         TLS_PRIORITIES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->cfg->conn_timeout,
         MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
-        MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        h, MHD_OPTION_END);
 }
 
 static void set_port(struct sockaddr_storage *addr, uint16_t port)
@@ -569,6 +701,8 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
     atomic_init(&h->cfg, opts->cfg);
     atomic_init(&h->draining, false);
     atomic_init(&h->in_flight, 0);
+    atomic_init(&h->stopping, false);
+    (void)pthread_mutex_init(&h->pmu, NULL);
     h->cache = opts->cache;
     h->live_cache = opts->live_cache;
     h->auth = opts->auth;
@@ -588,6 +722,8 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
             set_port(&addr, h->port);
         }
     }
+    if (h->ndaemons == nd && opts->kind == WH_HTTP_WEBHOOK)
+        h->watchdog_on = pthread_create(&h->watchdog, NULL, watchdog, h) == 0;
     if (h->ndaemons < nd) {
         wh_http_stop(h);
         return wh_errf(err, WH_EIO, "cannot serve %s on %s: address in use%s",
@@ -648,7 +784,11 @@ void wh_http_stop(struct wh_http *h)
 
     if (h == NULL)
         return;
+    atomic_store(&h->stopping, true);
+    if (h->watchdog_on)
+        (void)pthread_join(h->watchdog, NULL);
     for (i = 0; i < h->ndaemons; i++)
         MHD_stop_daemon(h->daemons[i]);
+    (void)pthread_mutex_destroy(&h->pmu);
     free(h);
 }

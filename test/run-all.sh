@@ -1,7 +1,8 @@
 #!/bin/sh
 # test/run-all.sh: the whole test suite, as CI runs it (dependencies from
 # .ci/deps must be installed):
-#   1. format check                      4. ASan+UBSan build (clang): ctest, TSan: integration
+#   1. format check                      4. ASan+UBSan build (clang): ctest, TSan: integration,
+#                                           libFuzzer smoke (30 s per target)
 #   2. gcc build with -Werror: ctest     5. EKS pod identity webhook conformance,
 #   3. valgrind memcheck (unit, golden)     checked by the apiserver-side verifier,
 #                                           and the golden corpus through the verifier
@@ -47,6 +48,12 @@ cmake --build build-tsan -j "$jobs"
 # A race makes the server exit 66 at shutdown, which every test checks.
 (cd build-tsan && TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
   ctest --output-on-failure -L integration -j "$jobs")
+
+step "fuzz smoke: libFuzzer, ${WH_FUZZ_SECONDS:-30} s per target"
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DWH_FUZZ=ON \
+  -DWH_SANITIZE=address,undefined >/dev/null
+cmake --build build-fuzz -j "$jobs"
+test/fuzz/smoke.sh build-fuzz "${WH_FUZZ_SECONDS:-30}"
 
 step "conformance: EKS pod identity webhook IRSA suite"
 shared="$top/../shared"

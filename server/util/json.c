@@ -38,6 +38,11 @@ static int scan(const char *s, size_t len, int max_depth, struct wh_err *err)
         if (c == '\0')
             return wh_errf(err, WH_EPARSE, "invalid JSON: NUL byte at offset %zu", i);
         if (in_str) {
+            /* \u0000 would cut the string short in cJSON (C strings) where
+             * kube-apiserver (Go) keeps it: two readers, two meanings. */
+            if (c == '\\' && len - i >= 6 && memcmp(s + i + 1, "u0000", 5) == 0)
+                return wh_errf(err, WH_EPARSE, "invalid JSON: \\u0000 in a string at offset %zu",
+                               i);
             if (c == '\\')
                 i++;
             else if (c == '"')
