@@ -69,8 +69,9 @@ class Fake:
         return self.admin("requests")
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
 
 
 def namespace(name, annotations=None):
@@ -312,6 +313,12 @@ def run_checks(fake, hook):
         relisted.append(hook.rss_kib())
     print("   rss KiB: before %d, with 10k SAs %d, after each relist %s" %
           (before, loaded, relisted))
+    # The API server goes away entirely: serve from the last snapshot.
+    fake.stop()
+    time.sleep(1.5)
+    check("api_down_still_serves_from_snapshot", hook.role(sa="sa-00001") == ARN % "r00001")
+    check("api_down_readyz_stays_200", hook.probe_get("/readyz")[0] == 200)
+    check("api_down_process_alive", hook.proc.poll() is None)
     if os.environ.get("WH_SANITIZED"):
         # ASan's shadow memory and quarantine dwarf the heap: RSS says nothing
         # here; the plain build of the same test asserts the bounds.
