@@ -6,6 +6,8 @@
  */
 #include "patches.h"
 
+#include <stdio.h>
+
 #include "banned.h"
 
 /* Order matters: the service account first (identity follows it), then the
@@ -23,6 +25,19 @@ const struct wh_generator wh_generators[] = {
 const size_t wh_generators_count = WH_NELEM(wh_generators);
 
 _Static_assert(WH_NELEM(wh_generators) <= 32, "the applied mask has 32 bits");
+
+void wh_gen_origin(const struct wh_gen_ctx *ctx, const struct wh_setting *s, char *buf, size_t size)
+{
+    const char *key = s->key ? s->key : "?";
+
+    if (s->source == WH_SRC_PROFILE)
+        (void)snprintf(buf, size, "profile %s %s", ctx->pol->profile ? ctx->pol->profile : "?",
+                       key);
+    else if (s->source == WH_SRC_DEFAULTS)
+        (void)snprintf(buf, size, "config defaults %s", key);
+    else
+        (void)snprintf(buf, size, "%s annotation %s", wh_source_name(s->source), key);
+}
 
 int wh_gen_run_all(const struct wh_gen_ctx *ctx, struct wh_patch *patch, uint32_t *applied,
                    struct wh_err *err)

@@ -45,6 +45,12 @@ extern const size_t wh_generators_count;
 int wh_gen_run_all(const struct wh_gen_ctx *ctx, struct wh_patch *patch, uint32_t *applied,
                    struct wh_err *err);
 
+/* Where setting s came from, for a warning: "namespace annotation KEY",
+ * "serviceaccount annotation KEY", "profile NAME KEY" or "config defaults
+ * KEY", into buf. */
+void wh_gen_origin(const struct wh_gen_ctx *ctx, const struct wh_setting *s, char *buf,
+                   size_t size);
+
 /* The generators, declared here so the table is the only place that names
  * them together. */
 wh_gen_fn wh_gen_service_account;

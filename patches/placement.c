@@ -31,21 +31,6 @@
 #define ORIGIN_MAX       128 /* "namespace annotation sparkhook.io/executor-node-selector" */
 #define TOLERATION_TEXT  (WH_SYNTAX_LABEL_KEY_MAX + WH_SYNTAX_LABEL_VALUE_MAX + 24)
 
-/* Where a setting came from, for warnings: "namespace annotation KEY",
- * "profile NAME KEY" or "config defaults KEY". */
-static void origin(const struct wh_gen_ctx *ctx, const struct wh_setting *s, char *buf, size_t size)
-{
-    const char *key = s->key ? s->key : "?";
-
-    if (s->source == WH_SRC_PROFILE)
-        (void)snprintf(buf, size, "profile %s %s", ctx->pol->profile ? ctx->pol->profile : "?",
-                       key);
-    else if (s->source == WH_SRC_DEFAULTS)
-        (void)snprintf(buf, size, "config defaults %s", key);
-    else
-        (void)snprintf(buf, size, "%s annotation %s", wh_source_name(s->source), key);
-}
-
 /* ---- node selector ------------------------------------------------------ */
 
 /* The value an earlier generator of this patch gives nodeSelector key, or
@@ -105,7 +90,7 @@ static int node_selector(const struct wh_gen_ctx *ctx, const struct wh_setting *
     size_t i;
     int rc = WH_OK;
 
-    origin(ctx, s, where, sizeof(where));
+    wh_gen_origin(ctx, s, where, sizeof(where));
     if (wh_syntax_labels(s->value, list, &perr) != WH_OK) {
         wh_warn(ctx->warn, "node selector not applied: %s: %s", where, perr.msg);
         goto out;
@@ -236,7 +221,7 @@ static int tolerations(const struct wh_gen_ctx *ctx, const struct wh_setting *s,
     size_t i;
     int rc = WH_OK;
 
-    origin(ctx, s, where, sizeof(where));
+    wh_gen_origin(ctx, s, where, sizeof(where));
     if (wh_syntax_tolerations(s->value, list, &perr) != WH_OK) {
         wh_warn(ctx->warn, "tolerations not added: %s: %s", where, perr.msg);
         goto out;

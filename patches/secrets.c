@@ -37,21 +37,6 @@
 #define HASH_HEX        8  /* "-%08x" suffix of a hashed volume name */
 #define ORIGIN_MAX      128
 
-/* Where a setting came from, for warnings: "namespace annotation KEY",
- * "profile NAME KEY" or "config defaults KEY". */
-static void origin(const struct wh_gen_ctx *ctx, const struct wh_setting *s, char *buf, size_t size)
-{
-    const char *key = s->key ? s->key : "?";
-
-    if (s->source == WH_SRC_PROFILE)
-        (void)snprintf(buf, size, "profile %s %s", ctx->pol->profile ? ctx->pol->profile : "?",
-                       key);
-    else if (s->source == WH_SRC_DEFAULTS)
-        (void)snprintf(buf, size, "config defaults %s", key);
-    else
-        (void)snprintf(buf, size, "%s annotation %s", wh_source_name(s->source), key);
-}
-
 /* ---- volume names ------------------------------------------------------- */
 
 static bool label_char(char c)
@@ -186,7 +171,7 @@ static int mounts(const struct wh_gen_ctx *ctx, const struct wh_setting *s,
     size_t i;
     int rc = WH_OK;
 
-    origin(ctx, s, where, sizeof(where));
+    wh_gen_origin(ctx, s, where, sizeof(where));
     if (wh_syntax_secret_mounts(s->value, list, &perr) != WH_OK) {
         wh_warn(ctx->warn, "secrets not mounted: %s: %s", where, perr.msg);
         goto out;
@@ -260,7 +245,7 @@ static int env(const struct wh_gen_ctx *ctx, const struct wh_setting *s,
     size_t i;
     int rc = WH_OK;
 
-    origin(ctx, s, where, sizeof(where));
+    wh_gen_origin(ctx, s, where, sizeof(where));
     if (wh_syntax_secret_env(s->value, list, &perr) != WH_OK) {
         wh_warn(ctx->warn, "secret env not set: %s: %s", where, perr.msg);
         goto out;

@@ -153,6 +153,36 @@ int wh_admission_parse(struct wh_admission *adm, const char *body, size_t len, i
     return rc;
 }
 
+char *wh_admission_wrap_pod(cJSON *pod, const char *ns, const char *uid)
+{
+    cJSON *review = cJSON_CreateObject();
+    cJSON *req = cJSON_CreateObject();
+    cJSON *kind = cJSON_CreateObject();
+    cJSON *res = cJSON_CreateObject();
+    const char *name = wh_json_get_str(wh_json_get(pod, "metadata", WH_JSON_OBJECT), "name");
+    char *text;
+
+    wh_json_add(kind, "group", cJSON_CreateString(""));
+    wh_json_add(kind, "version", cJSON_CreateString("v1"));
+    wh_json_add(kind, "kind", cJSON_CreateString("Pod"));
+    wh_json_add(res, "group", cJSON_CreateString(""));
+    wh_json_add(res, "version", cJSON_CreateString("v1"));
+    wh_json_add(res, "resource", cJSON_CreateString("pods"));
+    wh_json_add(req, "uid", cJSON_CreateString(uid));
+    wh_json_add(req, "kind", kind);
+    wh_json_add(req, "resource", res);
+    wh_json_add(req, "name", cJSON_CreateString(name ? name : ""));
+    wh_json_add(req, "namespace", cJSON_CreateString(ns));
+    wh_json_add(req, "operation", cJSON_CreateString("CREATE"));
+    wh_json_add(req, "object", pod);
+    wh_json_add(review, "apiVersion", cJSON_CreateString(API_V1));
+    wh_json_add(review, "kind", cJSON_CreateString("AdmissionReview"));
+    wh_json_add(review, "request", req);
+    text = cJSON_PrintUnformatted(review);
+    cJSON_Delete(review);
+    return text;
+}
+
 static const char *version_of(const struct wh_admission *adm)
 {
     return adm->api_version ? adm->api_version : API_V1;

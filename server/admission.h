@@ -44,6 +44,11 @@ void wh_admission_cleanup(struct wh_admission *adm);
 int wh_admission_parse(struct wh_admission *adm, const char *body, size_t len, int max_depth,
                        struct wh_err *err);
 
+/* An AdmissionReview v1 CREATE of pod (consumed) in namespace ns, with uid,
+ * as JSON text the caller frees: what `mutate` makes of a bare Pod and
+ * `explain` of its minimal one. */
+char *wh_admission_wrap_pod(cJSON *pod, const char *ns, const char *uid);
+
 /* Writes an allowed response; patch (JSON text, may be NULL or "[]" for no
  * patch) is base64-encoded; warnings may be NULL. */
 void wh_admission_allow(const struct wh_admission *adm, const char *patch, size_t patch_len,

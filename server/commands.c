@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admission.h"
 #include "apply.h"
 #include "auth.h"
 #include "cache.h"
@@ -313,35 +314,11 @@ out:
 /* Wraps a bare Pod as an AdmissionReview v1 CREATE. Consumes pod. */
 static char *wrap_pod(cJSON *pod, const char *ns_flag)
 {
-    cJSON *review = cJSON_CreateObject();
-    cJSON *req = cJSON_CreateObject();
-    cJSON *kind = cJSON_CreateObject();
-    cJSON *res = cJSON_CreateObject();
     const char *ns = ns_flag;
-    const char *name = wh_json_get_str(wh_json_get(pod, "metadata", WH_JSON_OBJECT), "name");
-    char *text;
 
     if (ns == NULL)
         ns = wh_json_get_str(wh_json_get(pod, "metadata", WH_JSON_OBJECT), "namespace");
-    wh_json_add(kind, "group", cJSON_CreateString(""));
-    wh_json_add(kind, "version", cJSON_CreateString("v1"));
-    wh_json_add(kind, "kind", cJSON_CreateString("Pod"));
-    wh_json_add(res, "group", cJSON_CreateString(""));
-    wh_json_add(res, "version", cJSON_CreateString("v1"));
-    wh_json_add(res, "resource", cJSON_CreateString("pods"));
-    wh_json_add(req, "uid", cJSON_CreateString("00000000-0000-0000-0000-000000000000"));
-    wh_json_add(req, "kind", kind);
-    wh_json_add(req, "resource", res);
-    wh_json_add(req, "name", cJSON_CreateString(name ? name : ""));
-    wh_json_add(req, "namespace", cJSON_CreateString(ns ? ns : "default"));
-    wh_json_add(req, "operation", cJSON_CreateString("CREATE"));
-    wh_json_add(req, "object", pod);
-    wh_json_add(review, "apiVersion", cJSON_CreateString("admission.k8s.io/v1"));
-    wh_json_add(review, "kind", cJSON_CreateString("AdmissionReview"));
-    wh_json_add(review, "request", req);
-    text = cJSON_PrintUnformatted(review);
-    cJSON_Delete(review);
-    return text;
+    return wh_admission_wrap_pod(pod, ns ? ns : "default", "00000000-0000-0000-0000-000000000000");
 }
 
 /* Reads the input; a bare Pod becomes a review. *text is malloc'd. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admission.h"
 #include "cache.h"
 #include "commands.h"
 #include "kube.h"
@@ -25,12 +26,9 @@
 static char *minimal_review(const char *ns, const char *sa, const char *role)
 {
     char name[64];
-    cJSON *review = cJSON_CreateObject(), *req = cJSON_CreateObject();
     cJSON *pod = cJSON_CreateObject(), *meta = cJSON_CreateObject();
     cJSON *labels = cJSON_CreateObject(), *spec = cJSON_CreateObject();
     cJSON *ctrs = cJSON_CreateArray(), *ctr = cJSON_CreateObject();
-    cJSON *kind = cJSON_CreateObject(), *res = cJSON_CreateObject();
-    char *text;
 
     (void)snprintf(name, sizeof(name), "spark-kubernetes-%s", role);
     wh_json_add(ctr, "name", cJSON_CreateString(name));
@@ -46,24 +44,7 @@ static char *minimal_review(const char *ns, const char *sa, const char *role)
     wh_json_add(pod, "kind", cJSON_CreateString("Pod"));
     wh_json_add(pod, "metadata", meta);
     wh_json_add(pod, "spec", spec);
-    wh_json_add(kind, "group", cJSON_CreateString(""));
-    wh_json_add(kind, "version", cJSON_CreateString("v1"));
-    wh_json_add(kind, "kind", cJSON_CreateString("Pod"));
-    wh_json_add(res, "group", cJSON_CreateString(""));
-    wh_json_add(res, "version", cJSON_CreateString("v1"));
-    wh_json_add(res, "resource", cJSON_CreateString("pods"));
-    wh_json_add(req, "uid", cJSON_CreateString("explain"));
-    wh_json_add(req, "kind", kind);
-    wh_json_add(req, "resource", res);
-    wh_json_add(req, "namespace", cJSON_CreateString(ns));
-    wh_json_add(req, "operation", cJSON_CreateString("CREATE"));
-    wh_json_add(req, "object", pod);
-    wh_json_add(review, "apiVersion", cJSON_CreateString("admission.k8s.io/v1"));
-    wh_json_add(review, "kind", cJSON_CreateString("AdmissionReview"));
-    wh_json_add(review, "request", req);
-    text = cJSON_PrintUnformatted(review);
-    cJSON_Delete(review);
-    return text;
+    return wh_admission_wrap_pod(pod, ns, "explain");
 }
 
 static void print_policy(const struct wh_policy *pol, const char *ns)
