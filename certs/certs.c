@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 
 #include "certs_int.h"
+#include "util/args.h"
 #include "util/str.h"
 
 #include "banned.h"
@@ -82,44 +83,31 @@ static void usage(FILE *f)
 
 /* ---- option tables ------------------------------------------------------ */
 
-enum opt_kind {
-    OPT_STR,  /* const char *, borrowed from argv */
-    OPT_DAYS, /* uint64_t in [min, max] */
-    OPT_FLAG, /* bool, no value */
-};
-
-struct opt_spec {
-    const char *name; /* without the leading "--" */
-    enum opt_kind kind;
-    size_t off; /* offset in struct wh_certs_opts */
-    uint64_t min, max;
-};
-
-#define OPT(name, kind, field, min, max)                            \
-    {                                                               \
-        name, kind, offsetof(struct wh_certs_opts, field), min, max \
+#define OPT(name, kind, field, min, max, what)                            \
+    {                                                                     \
+        name, kind, offsetof(struct wh_certs_opts, field), min, max, what \
     }
 
-static const struct opt_spec generate_opts[] = {
-    OPT("service", OPT_STR, service, 0, 0),
-    OPT("namespace", OPT_STR, ns, 0, 0),
-    OPT("out", OPT_STR, out, 0, 0),
-    OPT("ca-days", OPT_DAYS, ca_days, 1, WH_CERTS_MAX_DAYS),
-    OPT("days", OPT_DAYS, days, 1, WH_CERTS_MAX_DAYS),
-    OPT("force", OPT_FLAG, force, 0, 0),
+static const struct wh_arg_spec generate_opts[] = {
+    OPT("service", WH_ARG_STR, service, 0, 0, NULL),
+    OPT("namespace", WH_ARG_STR, ns, 0, 0, NULL),
+    OPT("out", WH_ARG_STR, out, 0, 0, NULL),
+    OPT("ca-days", WH_ARG_U64, ca_days, 1, WH_CERTS_MAX_DAYS, "a whole number of days"),
+    OPT("days", WH_ARG_U64, days, 1, WH_CERTS_MAX_DAYS, "a whole number of days"),
+    OPT("force", WH_ARG_FLAG, force, 0, 0, NULL),
 };
 
-static const struct opt_spec check_opts[] = {
-    OPT("ca", OPT_STR, ca, 0, 0),
-    OPT("dns", OPT_STR, dns, 0, 0),
-    OPT("min-days", OPT_DAYS, min_days, 0, WH_CERTS_MAX_DAYS),
+static const struct wh_arg_spec check_opts[] = {
+    OPT("ca", WH_ARG_STR, ca, 0, 0, NULL),
+    OPT("dns", WH_ARG_STR, dns, 0, 0, NULL),
+    OPT("min-days", WH_ARG_U64, min_days, 0, WH_CERTS_MAX_DAYS, "a whole number of days"),
 };
 
 typedef int wh_certs_cmd_fn(const struct wh_certs_opts *o);
 
 static const struct subcmd {
     const char *name;
-    const struct opt_spec *opts;
+    const struct wh_arg_spec *opts;
     size_t nopts;
     size_t nargs; /* positional arguments, exactly */
     wh_certs_cmd_fn *run;
@@ -127,79 +115,6 @@ static const struct subcmd {
     { "generate", generate_opts, WH_NELEM(generate_opts), 0, wh_certs_generate },
     { "check", check_opts, WH_NELEM(check_opts), 2, wh_certs_check },
 };
-
-static const struct opt_spec *find_opt(const struct subcmd *sc, const char *name, size_t len)
-{
-    for (size_t i = 0; i < sc->nopts; i++) {
-        if (strlen(sc->opts[i].name) == len && memcmp(sc->opts[i].name, name, len) == 0)
-            return &sc->opts[i];
-    }
-    return NULL;
-}
-
-/* Stores value (NULL for a flag) into the field of o that spec names.
- * Returns WH_CERTS_EXIT_OK or WH_CERTS_EXIT_USAGE (message printed). */
-static int set_opt(const struct opt_spec *spec, const char *value, struct wh_certs_opts *o)
-{
-    char *field = (char *)o + spec->off;
-    uint64_t n;
-
-    switch (spec->kind) {
-    case OPT_STR:
-        if (*value == '\0') {
-            wh_certs_msg("--%s: empty value", spec->name);
-            return WH_CERTS_EXIT_USAGE;
-        }
-        memcpy(field, &value, sizeof(value));
-        return WH_CERTS_EXIT_OK;
-    case OPT_DAYS:
-        if (wh_parse_u64(value, spec->min, spec->max, &n) != WH_OK) {
-            wh_certs_msg("--%s: want a whole number of days from %llu to %llu, not \"%s\"",
-                         spec->name, (unsigned long long)spec->min, (unsigned long long)spec->max,
-                         value);
-            return WH_CERTS_EXIT_USAGE;
-        }
-        memcpy(field, &n, sizeof(n));
-        return WH_CERTS_EXIT_OK;
-    case OPT_FLAG:
-        *(bool *)field = true;
-        return WH_CERTS_EXIT_OK;
-    }
-    return WH_CERTS_EXIT_USAGE;
-}
-
-/* Parses argv[i] (an option, at index *ip) and its value, advancing *ip past
- * what it used. Returns WH_CERTS_EXIT_OK or WH_CERTS_EXIT_USAGE. */
-static int parse_opt(const struct subcmd *sc, int argc, char **argv, int *ip,
-                     struct wh_certs_opts *o)
-{
-    const char *arg = argv[*ip] + 2;
-    const char *eq = strchr(arg, '=');
-    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-    const struct opt_spec *spec = find_opt(sc, arg, len);
-    const char *value = eq ? eq + 1 : NULL;
-
-    if (spec == NULL) {
-        wh_certs_msg("%s: unknown option %s", sc->name, argv[*ip]);
-        return WH_CERTS_EXIT_USAGE;
-    }
-    if (spec->kind == OPT_FLAG) {
-        if (value != NULL) {
-            wh_certs_msg("--%s takes no value", spec->name);
-            return WH_CERTS_EXIT_USAGE;
-        }
-        return set_opt(spec, NULL, o);
-    }
-    if (value == NULL) {
-        if (*ip + 1 >= argc) {
-            wh_certs_msg("--%s needs a value", spec->name);
-            return WH_CERTS_EXIT_USAGE;
-        }
-        *ip += 1;
-        value = argv[*ip];
-    }
-    return set_opt(spec, value, o);
-}
 
 static bool is_help(const char *arg)
 {
@@ -210,27 +125,12 @@ static bool is_help(const char *arg)
  * Returns WH_CERTS_EXIT_OK, or WH_CERTS_EXIT_USAGE with a message printed. */
 static int parse_args(const struct subcmd *sc, int argc, char **argv, struct wh_certs_opts *o)
 {
-    bool opts_done = false;
-    int rc;
+    struct wh_err err;
 
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-
-        if (!opts_done && strcmp(arg, "--") == 0) {
-            opts_done = true;
-        } else if (!opts_done && strncmp(arg, "--", 2) == 0) {
-            rc = parse_opt(sc, argc, argv, &i, o);
-            if (rc != WH_CERTS_EXIT_OK)
-                return rc;
-        } else if (!opts_done && arg[0] == '-' && arg[1] != '\0') {
-            wh_certs_msg("%s: unknown option %s", sc->name, arg);
-            return WH_CERTS_EXIT_USAGE;
-        } else if (o->nargs < sc->nargs) {
-            o->args[o->nargs++] = arg;
-        } else {
-            wh_certs_msg("%s: unexpected argument \"%s\"", sc->name, arg);
-            return WH_CERTS_EXIT_USAGE;
-        }
+    if (wh_args_parse(sc->name, argc, argv, 2, sc->opts, sc->nopts, o, o->args, WH_NELEM(o->args),
+                      &o->nargs, &err) != WH_OK) {
+        wh_certs_msg("%s", err.msg);
+        return WH_CERTS_EXIT_USAGE;
     }
     if (o->nargs != sc->nargs) {
         wh_certs_msg("%s: want %zu file arguments, got %zu", sc->name, sc->nargs, o->nargs);

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "jwtverify.h"
+#include "util/args.h"
 #include "util/buf.h"
 #include "util/file.h"
 #include "util/str.h"
@@ -271,30 +272,19 @@ struct token_opts {
     size_t nargs;
 };
 
-enum opt_kind {
-    OPT_STR,  /* const char *, borrowed from argv */
-    OPT_TIME, /* uint64_t unix seconds in [0, WH_JWT_TIME_MAX] */
-};
-
-struct opt_spec {
-    const char *name; /* without the leading "--" */
-    enum opt_kind kind;
-    size_t off; /* offset in struct token_opts */
-};
-
-#define OPT(name, kind, field)                         \
-    {                                                  \
-        name, kind, offsetof(struct token_opts, field) \
+#define OPT(name, kind, field, max, what)                            \
+    {                                                                \
+        name, kind, offsetof(struct token_opts, field), 0, max, what \
     }
 
-static const struct opt_spec inspect_opts[] = {
-    OPT("key", OPT_STR, key),           /* PEM public key(s) */
-    OPT("jwks", OPT_STR, jwks),         /* JWKS document */
-    OPT("iss", OPT_STR, iss),           /* expected issuer */
-    OPT("aud", OPT_STR, aud),           /* expected audience */
-    OPT("trust", OPT_STR, trust),       /* aws or azure (see trusts[]) */
-    OPT("role-sub", OPT_STR, role_sub), /* NAMESPACE:SERVICEACCOUNT */
-    OPT("now", OPT_TIME, now),          /* the clock, unix seconds */
+static const struct wh_arg_spec inspect_opts[] = {
+    OPT("key", WH_ARG_STR, key, 0, NULL),           /* PEM public key(s) */
+    OPT("jwks", WH_ARG_STR, jwks, 0, NULL),         /* JWKS document */
+    OPT("iss", WH_ARG_STR, iss, 0, NULL),           /* expected issuer */
+    OPT("aud", WH_ARG_STR, aud, 0, NULL),           /* expected audience */
+    OPT("trust", WH_ARG_STR, trust, 0, NULL),       /* aws or azure (see trusts[]) */
+    OPT("role-sub", WH_ARG_STR, role_sub, 0, NULL), /* NAMESPACE:SERVICEACCOUNT */
+    OPT("now", WH_ARG_U64, now, (uint64_t)WH_JWT_TIME_MAX, "unix seconds"), /* the clock */
 };
 
 typedef int token_cmd_fn(const struct token_opts *o);
@@ -303,71 +293,13 @@ static token_cmd_fn run_inspect;
 
 static const struct subcmd {
     const char *name;
-    const struct opt_spec *opts;
+    const struct wh_arg_spec *opts;
     size_t nopts;
     size_t nargs; /* positional arguments, exactly */
     token_cmd_fn *run;
 } subcmds[] = {
     { "inspect", inspect_opts, WH_NELEM(inspect_opts), 1, run_inspect },
 };
-
-static const struct opt_spec *find_opt(const struct subcmd *sc, const char *name, size_t len)
-{
-    for (size_t i = 0; i < sc->nopts; i++) {
-        if (strlen(sc->opts[i].name) == len && memcmp(sc->opts[i].name, name, len) == 0)
-            return &sc->opts[i];
-    }
-    return NULL;
-}
-
-/* Stores value into the field of o that spec names. Returns
- * WH_TOKEN_EXIT_OK or WH_TOKEN_EXIT_USAGE (message printed). */
-static int set_opt(const struct opt_spec *spec, const char *value, struct token_opts *o)
-{
-    char *field = (char *)o + spec->off;
-    uint64_t n;
-
-    if (*value == '\0') {
-        msg("--%s: empty value", spec->name);
-        return WH_TOKEN_EXIT_USAGE;
-    }
-    if (spec->kind == OPT_STR) {
-        memcpy(field, &value, sizeof(value));
-        return WH_TOKEN_EXIT_OK;
-    }
-    if (wh_parse_u64(value, 0, (uint64_t)WH_JWT_TIME_MAX, &n) != WH_OK) {
-        msg("--%s: want unix seconds from 0 to %lld, not \"%s\"", spec->name, WH_JWT_TIME_MAX,
-            value);
-        return WH_TOKEN_EXIT_USAGE;
-    }
-    memcpy(field, &n, sizeof(n));
-    return WH_TOKEN_EXIT_OK;
-}
-
-/* Parses argv[*ip] (an option) and its value, advancing *ip past what it
- * used. Returns WH_TOKEN_EXIT_OK or WH_TOKEN_EXIT_USAGE. */
-static int parse_opt(const struct subcmd *sc, int argc, char **argv, int *ip, struct token_opts *o)
-{
-    const char *arg = argv[*ip] + 2;
-    const char *eq = strchr(arg, '=');
-    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-    const struct opt_spec *spec = find_opt(sc, arg, len);
-    const char *value = eq ? eq + 1 : NULL;
-
-    if (spec == NULL) {
-        msg("%s: unknown option %s", sc->name, argv[*ip]);
-        return WH_TOKEN_EXIT_USAGE;
-    }
-    if (value == NULL) {
-        if (*ip + 1 >= argc) {
-            msg("--%s needs a value", spec->name);
-            return WH_TOKEN_EXIT_USAGE;
-        }
-        *ip += 1;
-        value = argv[*ip];
-    }
-    return set_opt(spec, value, o);
-}
 
 static bool is_help(const char *arg)
 {
@@ -378,27 +310,12 @@ static bool is_help(const char *arg)
  * alone is a file argument (stdin). */
 static int parse_args(const struct subcmd *sc, int argc, char **argv, struct token_opts *o)
 {
-    bool opts_done = false;
-    int rc;
+    struct wh_err err;
 
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-
-        if (!opts_done && strcmp(arg, "--") == 0) {
-            opts_done = true;
-        } else if (!opts_done && strncmp(arg, "--", 2) == 0) {
-            rc = parse_opt(sc, argc, argv, &i, o);
-            if (rc != WH_TOKEN_EXIT_OK)
-                return rc;
-        } else if (!opts_done && arg[0] == '-' && arg[1] != '\0') {
-            msg("%s: unknown option %s", sc->name, arg);
-            return WH_TOKEN_EXIT_USAGE;
-        } else if (o->nargs < sc->nargs) {
-            o->args[o->nargs++] = arg;
-        } else {
-            msg("%s: unexpected argument \"%s\"", sc->name, arg);
-            return WH_TOKEN_EXIT_USAGE;
-        }
+    if (wh_args_parse(sc->name, argc, argv, 2, sc->opts, sc->nopts, o, o->args, WH_NELEM(o->args),
+                      &o->nargs, &err) != WH_OK) {
+        msg("%s", err.msg);
+        return WH_TOKEN_EXIT_USAGE;
     }
     if (o->nargs != sc->nargs) {
         msg("%s: want %zu token file argument (or - for stdin), got %zu", sc->name, sc->nargs,
