@@ -41,11 +41,18 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 peak=$(SOAK_BODY="$work/body.json" SOAK_DELAY_MS=0 wrk -t2 -c8 -d10s -s "$here/pace.lua" "$url" |
   sed -n 's/^SOAK requests=\([0-9]*\).*/\1/p')
 peak_rps=$((peak / 10))
-# C connections, each waiting 10 ms between requests: rate <= C * 100 = 0.8 * peak
+target=$((peak_rps * 8 / 10))
+# C connections, each waiting 10 ms between requests: about C * 100 req/s,
+# less the time each request takes; a 10 s calibration run corrects for it.
 delay=10
-conns=$(( peak_rps * 8 / 10 / 100 ))
+conns=$(( target / 100 ))
 [ "$conns" -ge 2 ] || conns=2
-echo "peak ${peak_rps} req/s; soaking at most $((conns * 100)) req/s ($conns connections) for ${minutes} min"
+got=$(SOAK_BODY="$work/body.json" SOAK_DELAY_MS=$delay wrk -t2 -c"$conns" -d10s \
+  -s "$here/pace.lua" "$url" | sed -n 's/^SOAK requests=\([0-9]*\).*/\1/p')
+got=$((got / 10))
+[ "$got" -gt 0 ] && conns=$(( conns * target / got ))
+echo "peak ${peak_rps} req/s; target ${target} req/s (80%); calibration ${got} req/s;" \
+  "soaking with $conns connections for ${minutes} min"
 
 SOAK_BODY="$work/body.json" SOAK_DELAY_MS=$delay \
   wrk -t2 -c"$conns" -d"$((minutes * 60))s" -s "$here/pace.lua" "$url" > "$work/wrk.out" &
@@ -58,6 +65,7 @@ done
 wait "$wpid" || true
 line=$(grep '^SOAK' "$work/wrk.out")
 echo "$line"
+echo "rate: $(( $(echo "$line" | sed -n 's/^SOAK requests=\([0-9]*\).*/\1/p') / (minutes * 60) )) req/s against a peak of ${peak_rps}"
 errors=$(echo "$line" | sed -n 's/.*errors=\([0-9]*\).*/\1/p')
 first=${samples[5]:-${samples[0]}}   # after one minute: warm
 last=${samples[-1]}
