@@ -46,7 +46,7 @@
 #define MAX_DAEMONS 64
 
 struct wh_http {
-    struct MHD_Daemon *daemons[MAX_DAEMONS]; /* webhook: one per core, SO_REUSEPORT */
+    struct MHD_Daemon *daemons[MAX_DAEMONS]; /* one today; drain and stop cover any number */
     size_t ndaemons;
     enum wh_http_kind kind;
     _Atomic(const struct wh_config *) cfg; /* swapped by a reload; see wh_http_set_config */
@@ -641,10 +641,8 @@ static unsigned pool_size(const struct wh_config *cfg)
     return n > 0 ? (unsigned)n : 1;
 }
 
-/* One daemon with one internal thread. The webhook runs one per core, all
- * bound to the port with SO_REUSEPORT: the kernel spreads connections over
- * them, where a single daemon's thread pool lets whichever thread wakes
- * first accept everything and leaves the other cores idle. */
+/* The libmicrohttpd daemon: for the webhook, a thread pool of one epoll
+ * loop per core (server.threads); for the probes, one thread. */
 static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_opts *opts,
                                        struct sockaddr *addr, int family, unsigned nd)
 {
@@ -665,8 +663,8 @@ static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_o
     /* With a client CA, GnuTLS asks clients for a certificate (mTLS). */
     return MHD_start_daemon(
         flags | MHD_USE_TLS, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_HTTPS_CERT_CALLBACK, wh_tls_callback(),
-        trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_ARRAY,
+        MHD_OPTION_THREAD_POOL_SIZE, pool_size(opts->cfg), MHD_OPTION_HTTPS_CERT_CALLBACK,
+        wh_tls_callback(), trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_ARRAY,
         trust ? (const void *)trust : (const void *)no_options, MHD_OPTION_HTTPS_PRIORITIES,
         TLS_PRIORITIES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->cfg->conn_timeout,
         MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
@@ -708,9 +706,10 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
     h->auth = opts->auth;
     h->ready = opts->ready;
     h->ready_arg = opts->ready_arg;
-    nd = opts->kind == WH_HTTP_WEBHOOK ? pool_size(opts->cfg) : 1;
-    if (nd > MAX_DAEMONS)
-        nd = MAX_DAEMONS;
+    /* One daemon; its thread pool has one epoll loop per core. (One daemon
+     * per core on a SO_REUSEPORT port measured worse: every extra loop
+     * busy-polls during TLS handshakes, see test/bench/README.md.) */
+    nd = 1;
     for (i = 0; i < nd; i++) {
         h->daemons[i] = start_daemon(h, opts, (struct sockaddr *)&addr, family, nd);
         if (h->daemons[i] == NULL)
