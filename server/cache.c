@@ -343,6 +343,15 @@ struct wh_kobj *wh_cache_fetch(void *cache, enum wh_kind kind, const char *ns, c
         (void)pthread_mutex_unlock(&c->fmu);
         return o;
     }
+    /* The request's snapshot may predate an object a flight just fetched
+     * and published: look in the current one before fetching again. */
+    (void)pthread_mutex_lock(&c->mu);
+    o = wh_snapshot_find_ref(c->cur, kind, kind == WH_KIND_NAMESPACE ? "" : ns, name);
+    (void)pthread_mutex_unlock(&c->mu);
+    if (o != NULL) {
+        (void)pthread_mutex_unlock(&c->fmu);
+        return o;
+    }
     f = wh_xcalloc(1, sizeof(*f));
     f->kind = kind;
     wh_strlcpy(f->ns, ns, sizeof(f->ns));

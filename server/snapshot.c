@@ -232,6 +232,18 @@ const struct wh_kobj *wh_snapshot_serviceaccount(const struct wh_snapshot *s, co
     return find(s, WH_KIND_SERVICEACCOUNT, ns, name);
 }
 
+struct wh_kobj *wh_snapshot_find_ref(const struct wh_snapshot *s, enum wh_kind kind, const char *ns,
+                                     const char *name)
+{
+    struct probe p = { ns, name };
+    struct wh_kobj *const *hit;
+
+    if (s == NULL || s->n[kind] == 0)
+        return NULL;
+    hit = bsearch(&p, s->objs[kind], s->n[kind], sizeof(*s->objs[kind]), cmp_probe);
+    return hit ? wh_kobj_ref(*hit) : NULL;
+}
+
 size_t wh_snapshot_count(const struct wh_snapshot *s, enum wh_kind kind)
 {
     return s ? s->n[kind] : 0;

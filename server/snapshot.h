@@ -76,6 +76,11 @@ void wh_snapshot_unref(struct wh_snapshot *s);
 const struct wh_kobj *wh_snapshot_namespace(const struct wh_snapshot *s, const char *name);
 const struct wh_kobj *wh_snapshot_serviceaccount(const struct wh_snapshot *s, const char *ns,
                                                  const char *name);
+/* The object of that kind ("" namespace for a Namespace) with one reference
+ * for the caller, or NULL. */
+struct wh_kobj *wh_snapshot_find_ref(const struct wh_snapshot *s, enum wh_kind kind, const char *ns,
+                                     const char *name);
+
 size_t wh_snapshot_count(const struct wh_snapshot *s, enum wh_kind kind);
 
 /* The i-th object of a kind, in (namespace, name) order; borrowed. */
