@@ -251,17 +251,19 @@ int wh_patch_render(const struct wh_patch *p, struct wh_buf *out)
 
     for (i = 0; i < p->n && rc == WH_OK; i++) {
         const struct wh_patch_op *op = &p->ops[i];
-        char *value = op->value ? cJSON_PrintUnformatted(op->value) : NULL;
 
-        rc = wh_buf_printf(out, "%s{\"op\":\"%s\",\"path\":", i ? "," : "",
-                           value ? "add" : "remove");
+        rc = wh_buf_adds(out, i ? ",{\"op\":\"" : "{\"op\":\"");
+        if (rc == WH_OK)
+            rc = wh_buf_adds(out, op->value ? "add\",\"path\":" : "remove\",\"path\":");
         if (rc == WH_OK)
             rc = wh_json_escape(out, op->path);
-        if (rc == WH_OK && value)
-            rc = wh_buf_printf(out, ",\"value\":%s", value);
+        if (rc == WH_OK && op->value) {
+            rc = wh_buf_adds(out, ",\"value\":");
+            if (rc == WH_OK)
+                rc = wh_json_print(out, op->value);
+        }
         if (rc == WH_OK)
             rc = wh_buf_addc(out, '}');
-        free(value);
     }
     if (rc == WH_OK)
         rc = wh_buf_addc(out, ']');

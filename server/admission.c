@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "util/arena.h"
 #include "util/b64.h"
 #include "util/json.h"
 
@@ -25,7 +26,8 @@ void wh_admission_init(struct wh_admission *adm)
 
 void wh_admission_cleanup(struct wh_admission *adm)
 {
-    cJSON_Delete(adm->root);
+    if (adm->arena == NULL)
+        cJSON_Delete(adm->root);
     wh_admission_init(adm);
 }
 
@@ -142,10 +144,15 @@ static int parse_request(struct wh_admission *adm, const cJSON *req, struct wh_e
 int wh_admission_parse(struct wh_admission *adm, const char *body, size_t len, int max_depth,
                        struct wh_err *err)
 {
+    /* Nothing reads the pod's managedFields (often half the review): they
+     * are checked as JSON but never built. */
+    static const char *const skip[] = { "/request/object/metadata/managedFields",
+                                        "/request/oldObject/metadata/managedFields", NULL };
     const cJSON *req = NULL;
     int rc;
 
-    rc = wh_json_parse(body, len, max_depth, &adm->root, err);
+    adm->arena = wh_arena_current();
+    rc = wh_json_parse_in(adm->arena, body, len, max_depth, skip, &adm->root, err);
     if (rc == WH_OK)
         rc = parse_envelope(adm, &req, err);
     if (rc == WH_OK)

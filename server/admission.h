@@ -7,6 +7,9 @@
  *
  * wh_admission_parse() owns the parsed tree; every pointer in struct
  * wh_admission borrows from it and dies with wh_admission_cleanup(). The
+ * tree is built in the arena in use on the calling thread, if any (see
+ * arena.h), and then dies with that arena's reset at the latest. The pod's
+ * metadata.managedFields are checked but not built. The
  * response functions write a complete document into a caller's buffer and
  * cannot fail: past the buffer's cap they fall back to a small static error.
  */
@@ -23,8 +26,11 @@
 
 #define WH_UID_MAX 128
 
+struct wh_arena;
+
 struct wh_admission {
     cJSON *root;
+    struct wh_arena *arena;  /* where root lives (NULL: the heap) */
     const char *api_version; /* "admission.k8s.io/v1" or ".../v1beta1" */
     const char *uid;
     const char *operation;

@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "reflector.h"
+#include "util/arena.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"
@@ -249,24 +250,29 @@ static struct wh_kobj *get_object(struct wh_cache *c, enum wh_kind kind, const c
     struct wh_err err;
     struct wh_kobj *o = NULL;
     cJSON *root = NULL;
+    struct wh_arena *before;
     long status = 0;
 
     if (kind == WH_KIND_NAMESPACE)
         (void)snprintf(path, sizeof(path), "/api/v1/namespaces/%s", name);
     else
         (void)snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s", ns, name);
+    /* The object outlives the request: nothing of it may come from the
+     * request's arena. */
+    before = wh_arena_use(NULL);
     wh_buf_init(&body, FETCH_BODY_MAX);
     if (wh_kube_get(c->kube, path, (long)c->cfg->kube_miss_timeout_ms, &body, &status, &err) !=
         WH_OK)
         log_warnx("miss path GET %s: %s", path, err.msg);
-    else if (status == 200 &&
-             wh_json_parse(wh_buf_str(&body), body.len, 64, &root, &err) == WH_OK &&
-             wh_kobj_from_json(root, kind, &o, &err) != WH_OK)
-        log_warnx("miss path GET %s: %s", path, err.msg);
     else if (status != 200 && status != 404)
         log_warnx("miss path GET %s: HTTP %ld", path, status);
+    else if (status == 200 &&
+             (wh_json_parse(wh_buf_str(&body), body.len, 64, &root, &err) != WH_OK ||
+              wh_kobj_from_json(root, kind, &o, &err) != WH_OK))
+        log_warnx("miss path GET %s: %s", path, err.msg);
     cJSON_Delete(root);
     wh_buf_cleanup(&body);
+    (void)wh_arena_use(before);
     return o;
 }
 

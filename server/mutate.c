@@ -14,6 +14,7 @@
 #include "policy.h"
 #include "settings.h"
 #include "syntax.h"
+#include "util/arena.h"
 #include "util/str.h"
 
 #include "banned.h"
@@ -271,6 +272,11 @@ void wh_mutate(const struct wh_config *cfg, const struct wh_snapshot *snap, cons
 void wh_mutate_lookup(const struct wh_config *cfg, struct wh_lookup *objs, const char *body,
                       size_t len, struct wh_result *res)
 {
+    /* Everything the pipeline builds in cJSON (the parsed review, the
+     * patch's values) lives in this thread's arena and goes with its reset
+     * below; what the caller keeps (res) is on the heap. */
+    struct wh_arena *arena = wh_arena_thread();
+    struct wh_arena *before = wh_arena_use(arena);
     struct wh_admission adm;
 
     wh_admission_init(&adm);
@@ -288,4 +294,7 @@ void wh_mutate_lookup(const struct wh_config *cfg, struct wh_lookup *objs, const
         decide(cfg, objs, &adm, res);
     }
     wh_admission_cleanup(&adm);
+    (void)wh_arena_use(before);
+    if (before != arena) /* not nested in another pipeline on this thread */
+        wh_arena_reset(arena);
 }

@@ -1,92 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * json.c - typed cJSON access and the nesting scan; see json.h.
+ * json.c - typed cJSON access and the JSON writers; see json.h.
  */
 #include "util/json.h"
 
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/mem.h"
-
 #include "banned.h"
-
-static void *json_malloc(size_t n)
-{
-    return wh_xmalloc(n);
-}
-
-void wh_json_init(void)
-{
-    cJSON_Hooks hooks = { json_malloc, free };
-
-    cJSON_InitHooks(&hooks);
-}
-
-/* One pass over the text: NUL bytes and the nesting depth, outside strings.
- * cJSON recurses per level, so this runs before it does. */
-static int scan(const char *s, size_t len, int max_depth, struct wh_err *err)
-{
-    int depth = 0;
-    bool in_str = false;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        char c = s[i];
-
-        if (c == '\0')
-            return wh_errf(err, WH_EPARSE, "invalid JSON: NUL byte at offset %zu", i);
-        if (in_str) {
-            /* \u0000 would cut the string short in cJSON (C strings) where
-             * kube-apiserver (Go) keeps it: two readers, two meanings. */
-            if (c == '\\' && len - i >= 6 && memcmp(s + i + 1, "u0000", 5) == 0)
-                return wh_errf(err, WH_EPARSE, "invalid JSON: \\u0000 in a string at offset %zu",
-                               i);
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-            continue;
-        }
-        if (c == '"') {
-            in_str = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_depth)
-                return wh_errf(err, WH_EPARSE,
-                               "invalid JSON: nesting deeper than %d levels at offset %zu",
-                               max_depth, i);
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return WH_OK;
-}
-
-int wh_json_parse(const char *s, size_t len, int max_depth, cJSON **out, struct wh_err *err)
-{
-    const char *end = NULL;
-    cJSON *root;
-    int rc;
-
-    *out = NULL;
-    rc = scan(s, len, max_depth, err);
-    if (rc != WH_OK)
-        return rc;
-    /* len + 1 covers the NUL that follows: cJSON then rejects trailing bytes. */
-    root = cJSON_ParseWithLengthOpts(s, len + 1, &end, 1);
-    if (root == NULL) {
-        size_t off = end && end >= s ? (size_t)(end - s) : 0;
-
-        if (len == 0)
-            return wh_errf(err, WH_EPARSE, "invalid JSON: empty body");
-        if (off >= len)
-            return wh_errf(err, WH_EPARSE, "invalid JSON: unexpected end of input");
-        return wh_errf(err, WH_EPARSE, "invalid JSON: syntax error at offset %zu", off);
-    }
-    *out = root;
-    return WH_OK;
-}
 
 const char *wh_json_type_name(const cJSON *item)
 {
@@ -186,6 +109,12 @@ int wh_json_escape(struct wh_buf *out, const char *s)
         case '\\':
             esc[1] = (char)*p;
             break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
         case '\n':
             esc[1] = 'n';
             break;
@@ -209,6 +138,71 @@ int wh_json_escape(struct wh_buf *out, const char *s)
     if (rc == WH_OK)
         rc = wh_buf_addc(out, '"');
     return rc;
+}
+
+/* Numbers as cJSON prints them: an int when the double is one, else the
+ * shortest of %.15g and %.17g that reads back as the same double. */
+static int print_number(struct wh_buf *out, const cJSON *item)
+{
+    double d = item->valuedouble, back, a, b, max;
+
+    if (d != d || d - d != 0) /* NaN or an infinity */
+        return wh_buf_add(out, "null", 4);
+    if (d == (double)item->valueint)
+        return wh_buf_printf(out, "%d", item->valueint);
+    {
+        char num[32];
+
+        (void)snprintf(num, sizeof(num), "%1.15g", d);
+        back = strtod(num, NULL);
+        a = back < 0 ? -back : back;
+        b = d < 0 ? -d : d;
+        max = a > b ? a : b;
+        if ((back - d < 0 ? d - back : back - d) > max * DBL_EPSILON)
+            (void)snprintf(num, sizeof(num), "%1.17g", d);
+        return wh_buf_add(out, num, strlen(num));
+    }
+}
+
+int wh_json_print(struct wh_buf *out, const cJSON *item)
+{
+    const cJSON *c;
+    int rc = WH_OK;
+
+    switch (item->type & 0xff) {
+    case cJSON_NULL:
+        return wh_buf_add(out, "null", 4);
+    case cJSON_False:
+        return wh_buf_add(out, "false", 5);
+    case cJSON_True:
+        return wh_buf_add(out, "true", 4);
+    case cJSON_Number:
+        return print_number(out, item);
+    case cJSON_String:
+        return wh_json_escape(out, item->valuestring ? item->valuestring : "");
+    case cJSON_Raw:
+        return item->valuestring ? wh_buf_add(out, item->valuestring, strlen(item->valuestring))
+                                 : WH_EINVAL;
+    case cJSON_Array:
+    case cJSON_Object:
+        rc = wh_buf_addc(out, (item->type & 0xff) == cJSON_Array ? '[' : '{');
+        for (c = item->child; c && rc == WH_OK; c = c->next) {
+            if (c != item->child)
+                rc = wh_buf_addc(out, ',');
+            if (rc == WH_OK && (item->type & 0xff) == cJSON_Object) {
+                rc = wh_json_escape(out, c->string ? c->string : "");
+                if (rc == WH_OK)
+                    rc = wh_buf_addc(out, ':');
+            }
+            if (rc == WH_OK)
+                rc = wh_json_print(out, c);
+        }
+        if (rc == WH_OK)
+            rc = wh_buf_addc(out, (item->type & 0xff) == cJSON_Array ? ']' : '}');
+        return rc;
+    default:
+        return WH_EINVAL;
+    }
 }
 
 void wh_json_add(cJSON *obj, const char *key, cJSON *item)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * json.h - typed access to cJSON trees that reports type errors with the path
- * that failed, a pre-parse scan that enforces the nesting cap, and a string
- * escaper for JSON output written by hand (logs, responses).
+ * json.h - one strict JSON parser that builds cJSON trees (on the heap or in
+ * a request's arena), typed access to them that reports type errors with the
+ * path that failed, and the writers for JSON output made by hand (logs,
+ * responses, patches).
  *
  * Every const cJSON * returned is borrowed from the tree passed in and dies
  * with it. Nothing here allocates except wh_json_parse (the caller owns the
@@ -25,13 +26,29 @@
 #define WH_JSON_NUMBER cJSON_Number
 #define WH_JSON_BOOL   (cJSON_True | cJSON_False)
 
-/* Installs wh_xmalloc/free as cJSON's allocator. Call once at start. */
+struct wh_arena;
+
+/* Installs cJSON's allocator: the arena in use on the calling thread (see
+ * arena.h), else wh_xmalloc/free. Call once at start. */
 void wh_json_init(void);
 
-/* Parses exactly len bytes of s (which must be followed by a NUL byte, as a
- * wh_buf is) into *out. Rejects NUL bytes inside the text, nesting deeper than
- * max_depth, and trailing garbage, with a message that says where. */
+/* Parses exactly len bytes of s into *out: strict RFC 8259 JSON (no leading
+ * zeros, no raw control characters or lone surrogates in strings), no NUL
+ * byte and no \u0000 (C strings would cut there where Go does not), nesting
+ * at most max_depth deep, nothing but whitespace after the value. Errors are
+ * WH_EPARSE with a message that says where. The tree is a normal cJSON tree.
+ *
+ * wh_json_parse_in builds it in arena a (NULL: on the heap, for the caller to
+ * cJSON_Delete); the members named by skip (NULL, or a NULL-terminated list
+ * of JSON pointers through object members, like
+ * "/request/object/metadata/managedFields") are checked but not built. */
+int wh_json_parse_in(struct wh_arena *a, const char *s, size_t len, int max_depth,
+                     const char *const *skip, cJSON **out, struct wh_err *err);
 int wh_json_parse(const char *s, size_t len, int max_depth, cJSON **out, struct wh_err *err);
+
+/* Appends item as compact JSON, byte for byte what cJSON_PrintUnformatted
+ * writes, without allocating anything but the buffer's growth. */
+int wh_json_print(struct wh_buf *out, const cJSON *item);
 
 /* Looks up key in obj (case-sensitively). Absent or JSON null: *out = NULL and
  * WH_OK. Present with a type outside mask: WH_EPARSE with "PATH.KEY: expected

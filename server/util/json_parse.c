@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * json_parse.c - the JSON parser and cJSON's allocator hooks; see json.h.
+ */
+#include "util/json.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/mem.h"
+
+#include "banned.h"
+
+/* cJSON allocates from the arena in use on this thread, if any (see
+ * arena.h); freeing arena memory is a no-op, everything else is the heap's. */
+static void *json_malloc(size_t n)
+{
+    struct wh_arena *a = wh_arena_current();
+
+    return a ? wh_arena_alloc(a, n) : wh_xmalloc(n);
+}
+
+static void json_free(void *p)
+{
+    struct wh_arena *a = wh_arena_current();
+
+    if (a && wh_arena_owns(a, p))
+        return;
+    free(p);
+}
+
+void wh_json_init(void)
+{
+    cJSON_Hooks hooks = { json_malloc, json_free };
+
+    cJSON_InitHooks(&hooks);
+}
+
+/* ---- the parser ----------------------------------------------------------
+ *
+ * Recursive descent over the text, building cJSON nodes exactly as cJSON's
+ * own parser links them (a child list's first ->prev is its last element),
+ * so every cJSON function works on the result. What it adds over cJSON: one
+ * pass (no separate scan), nodes and strings from an arena, members that are
+ * checked but never built (skip paths), and strict RFC 8259 grammar (no
+ * leading zeros, no raw control characters in strings, no lone surrogates). */
+
+#define SKIP_MAX     4 /* skip paths */
+#define SKIP_SEG_MAX 8 /* segments in one */
+#define NUM_MAX      320
+
+struct seg {
+    const char *s;
+    size_t len;
+};
+
+struct parser {
+    const unsigned char *start, *p, *end;
+    struct wh_arena *arena; /* NULL: the heap */
+    int max_depth;
+    struct seg skip[SKIP_MAX][SKIP_SEG_MAX];
+    int nseg[SKIP_MAX];
+    unsigned nskip;
+    struct wh_err *err;
+    int rc;
+};
+
+/* What a value checked but not built returns: any non-NULL pointer. */
+static cJSON not_built;
+static char empty[1];
+
+/* Bytes that end the fast scan of a string: the quote, the backslash and
+ * every control character (which JSON does not allow raw). */
+static const unsigned char str_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, ['\\'] = 1,
+};
+
+static void *fail(struct parser *ps, const char *what)
+{
+    size_t off = (size_t)(ps->p - ps->start);
+
+    if (ps->rc != WH_OK)
+        return NULL;
+    if (what)
+        ps->rc = wh_errf(ps->err, WH_EPARSE, "invalid JSON: %s at offset %zu", what, off);
+    else if (ps->p >= ps->end)
+        ps->rc = wh_errf(ps->err, WH_EPARSE, "invalid JSON: unexpected end of input");
+    else if (*ps->p == '\0')
+        ps->rc = wh_errf(ps->err, WH_EPARSE, "invalid JSON: NUL byte at offset %zu", off);
+    else
+        ps->rc = wh_errf(ps->err, WH_EPARSE, "invalid JSON: syntax error at offset %zu", off);
+    return NULL;
+}
+
+static void *alloc(struct parser *ps, size_t n)
+{
+    return ps->arena ? wh_arena_alloc(ps->arena, n) : wh_xmalloc(n);
+}
+
+static cJSON *node(struct parser *ps, int type)
+{
+    cJSON *item = alloc(ps, sizeof(*item));
+
+    memset(item, 0, sizeof(*item));
+    item->type = type;
+    return item;
+}
+
+/* Drops a partly built value on an error (an arena's go with the arena). */
+static void drop(struct parser *ps, cJSON *item)
+{
+    if (ps->arena == NULL && item != &not_built)
+        cJSON_Delete(item);
+}
+
+static void ws(struct parser *ps)
+{
+    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
+        ps->p++;
+}
+
+static int hex4(const unsigned char *h, unsigned *out)
+{
+    unsigned v = 0;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        unsigned c = h[i], d;
+
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            d = (c | 0x20) - 'a' + 10;
+        else
+            return -1;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Writes code point cp as UTF-8 into buf; returns the bytes written. */
+static int utf8(unsigned cp, char *buf)
+{
+    int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, i;
+
+    if (n == 1) {
+        buf[0] = (char)cp;
+        return 1;
+    }
+    for (i = n - 1; i > 0; i--, cp >>= 6)
+        buf[i] = (char)(0x80 | (cp & 0x3F));
+    buf[0] = (char)((0xF00u >> n & 0xF0) | cp); /* 110x, 1110, 11110 */
+    return n;
+}
+
+/* Decodes the escape at *pp (just past the backslash) into out (NULL: only
+ * checks it); advances *pp. Returns the bytes written, or -1. */
+static int unescape(struct parser *ps, const unsigned char **pp, char *out)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    const unsigned char *p = *pp;
+    unsigned cp, lo;
+    char buf[4];
+    int n;
+
+    if (p >= ps->end)
+        return -1;
+    if (*p != 'u') {
+        const char *e = *p ? memchr(from, *p, sizeof(from) - 1) : NULL;
+
+        if (e == NULL)
+            return -1;
+        if (out)
+            out[0] = to[e - from];
+        *pp = p + 1;
+        return 1;
+    }
+    if (ps->end - p < 5 || hex4(p + 1, &cp) != 0)
+        return -1;
+    p += 4;
+    if (cp == 0) {
+        /* \u0000 would cut the string short here (C strings) where
+         * kube-apiserver (Go) keeps it: two readers, two meanings. */
+        ps->p = p - 5;
+        (void)fail(ps, "\\u0000 in a string");
+        return -1;
+    }
+    if (cp >= 0xDC00 && cp <= 0xDFFF) /* a low surrogate first */
+        return -1;
+    if (cp >= 0xD800 && cp <= 0xDBFF) { /* a high one: its low must follow */
+        if (ps->end - p < 7 || p[1] != '\\' || p[2] != 'u' || hex4(p + 3, &lo) != 0 ||
+            lo < 0xDC00 || lo > 0xDFFF)
+            return -1;
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        p += 6;
+    }
+    n = utf8(cp, buf);
+    if (out)
+        memcpy(out, buf, (size_t)n);
+    *pp = p + 1;
+    return n;
+}
+
+/* The string at ps->p (its opening quote). Returns the decoded text (or
+ * "" when not building), NULL on an error; the raw bytes between the quotes
+ * are in *raw, *rawlen. */
+static char *string(struct parser *ps, bool build, const char **raw, size_t *rawlen)
+{
+    const unsigned char *p = ps->p + 1, *body = p;
+    bool escapes = false;
+    char *out, *w;
+
+    for (;;) {
+        while (p < ps->end && !str_stop[*p])
+            p++;
+        if (p >= ps->end) {
+            ps->p = p;
+            return fail(ps, NULL);
+        }
+        if (*p == '"')
+            break;
+        if (*p != '\\') {
+            ps->p = p;
+            return fail(ps, *p ? "control character in a string" : NULL);
+        }
+        escapes = true;
+        p += 2; /* the escape's letter is checked when decoding */
+    }
+    *raw = (const char *)body;
+    *rawlen = (size_t)(p - body);
+    if (!escapes && !build) {
+        ps->p = p + 1;
+        return empty;
+    }
+    out = w = build ? alloc(ps, *rawlen + 1) : NULL;
+    if (!escapes) {
+        memcpy(out, body, *rawlen);
+        w += *rawlen;
+    } else {
+        const unsigned char *q = body;
+
+        while (q < p) {
+            const unsigned char *run = q;
+            int n;
+
+            while (q < p && *q != '\\')
+                q++;
+            if (w) {
+                memcpy(w, run, (size_t)(q - run));
+                w += q - run;
+            }
+            if (q >= p)
+                break;
+            q++;
+            n = unescape(ps, &q, w);
+            if (n < 0) {
+                if (ps->rc == WH_OK) {
+                    ps->p = q - 1;
+                    (void)fail(ps, "bad escape in a string");
+                }
+                if (out && ps->arena == NULL)
+                    free(out);
+                return NULL;
+            }
+            if (w)
+                w += n;
+        }
+    }
+    if (w)
+        *w = '\0';
+    ps->p = p + 1;
+    return out ? out : empty;
+}
+
+static bool digit(const unsigned char *p, const unsigned char *end)
+{
+    return p < end && *p >= '0' && *p <= '9';
+}
+
+static cJSON *number(struct parser *ps, bool build)
+{
+    const unsigned char *p = ps->p, *s = p;
+    bool neg = false, integer = true;
+    uint64_t v = 0;
+    int digits = 0;
+    double d;
+    cJSON *item;
+
+    if (*p == '-') {
+        neg = true;
+        p++;
+    }
+    if (!digit(p, ps->end)) {
+        ps->p = p;
+        return fail(ps, NULL);
+    }
+    if (*p == '0') {
+        p++;
+    } else {
+        while (digit(p, ps->end)) {
+            if (digits++ < 18)
+                v = v * 10 + (uint64_t)(*p - '0');
+            p++;
+        }
+    }
+    if (p < ps->end && *p == '.') {
+        integer = false;
+        if (!digit(++p, ps->end)) {
+            ps->p = p;
+            return fail(ps, NULL);
+        }
+        while (digit(p, ps->end))
+            p++;
+    }
+    if (p < ps->end && (*p == 'e' || *p == 'E')) {
+        integer = false;
+        p++;
+        if (p < ps->end && (*p == '+' || *p == '-'))
+            p++;
+        if (!digit(p, ps->end)) {
+            ps->p = p;
+            return fail(ps, NULL);
+        }
+        while (digit(p, ps->end))
+            p++;
+    }
+    ps->p = p;
+    if (!build)
+        return &not_built;
+    if (integer && digits <= 15) { /* exact in a double */
+        d = (double)v;
+    } else {
+        char buf[NUM_MAX + 1];
+
+        if ((size_t)(p - s) > NUM_MAX) {
+            ps->p = s;
+            return fail(ps, "number longer than 320 characters");
+        }
+        memcpy(buf, s, (size_t)(p - s));
+        buf[p - s] = '\0';
+        d = strtod(neg ? buf + 1 : buf, NULL);
+    }
+    if (neg)
+        d = -d;
+    item = node(ps, cJSON_Number);
+    item->valuedouble = d;
+    /* as cJSON: saturate to int */
+    if (d >= INT_MAX)
+        item->valueint = INT_MAX;
+    else if (d <= (double)INT_MIN)
+        item->valueint = INT_MIN;
+    else
+        item->valueint = (int)d;
+    return item;
+}
+
+static cJSON *literal(struct parser *ps, const char *word, size_t n, int type, bool build)
+{
+    cJSON *item;
+
+    if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
+        return fail(ps, NULL);
+    ps->p += n;
+    if (!build)
+        return &not_built;
+    item = node(ps, type);
+    if (type == cJSON_True)
+        item->valueint = 1;
+    return item;
+}
+
+static cJSON *value(struct parser *ps, int depth, int level, unsigned live, bool build);
+
+static void link_child(cJSON *parent, cJSON **last, cJSON *child)
+{
+    if (*last) {
+        (*last)->next = child;
+        child->prev = *last;
+    } else {
+        parent->child = child;
+    }
+    *last = child;
+    parent->child->prev = child; /* cJSON: the first's prev is the last */
+}
+
+/* Which skip paths still match after key (raw bytes) at level; sets *skip
+ * when one of them ends here. */
+static unsigned match(const struct parser *ps, unsigned live, int level, const char *key,
+                      size_t len, bool *skip)
+{
+    unsigned out = 0, i;
+
+    *skip = false;
+    for (i = 0; i < ps->nskip; i++) {
+        const struct seg *sg = &ps->skip[i][level];
+
+        if (!(live & 1u << i) || level >= ps->nseg[i] || sg->len != len ||
+            memcmp(sg->s, key, len) != 0)
+            continue;
+        if (level + 1 == ps->nseg[i])
+            *skip = true;
+        else
+            out |= 1u << i;
+    }
+    return out;
+}
+
+/* Steps past a container's opening bracket; true when close follows. */
+static bool opens_empty(struct parser *ps, char close)
+{
+    ps->p++;
+    ws(ps);
+    if (ps->p < ps->end && *ps->p == close) {
+        ps->p++;
+        return true;
+    }
+    return false;
+}
+
+/* After a member or element: 1 past a ',' (another follows), 0 past close,
+ * -1 on anything else. */
+static int after_item(struct parser *ps, char close)
+{
+    int more;
+
+    ws(ps);
+    if (ps->p >= ps->end || (*ps->p != ',' && *ps->p != close))
+        return -1;
+    more = *ps->p++ == ',';
+    ws(ps);
+    return more;
+}
+
+static cJSON *object(struct parser *ps, int depth, int level, unsigned live, bool build)
+{
+    cJSON *item = build ? node(ps, cJSON_Object) : &not_built, *last = NULL;
+
+    if (opens_empty(ps, '}'))
+        return item;
+    for (;;) {
+        const char *raw = NULL;
+        size_t rawlen = 0;
+        unsigned sub = 0;
+        bool skip = false, keep;
+        int more;
+        char *key;
+        cJSON *child;
+
+        if (ps->p >= ps->end || *ps->p != '"')
+            goto bad;
+        key = string(ps, false, &raw, &rawlen);
+        if (key == NULL)
+            goto bad;
+        if (live)
+            sub = match(ps, live, level, raw, rawlen, &skip);
+        keep = build && !skip;
+        if (keep) { /* decode the key now that it is wanted */
+            const unsigned char *after = ps->p;
+
+            ps->p = (const unsigned char *)raw - 1;
+            key = string(ps, true, &raw, &rawlen);
+            ps->p = after;
+        }
+        ws(ps);
+        child = NULL;
+        if (ps->p < ps->end && *ps->p == ':') {
+            ps->p++;
+            ws(ps);
+            child = value(ps, depth, level + 1, sub, keep);
+        }
+        if (child == NULL) {
+            if (keep && ps->arena == NULL)
+                free(key);
+            goto bad;
+        }
+        if (keep) {
+            child->string = key;
+            link_child(item, &last, child);
+        }
+        more = after_item(ps, '}');
+        if (more == 0)
+            return item;
+        if (more < 0)
+            goto bad;
+    }
+bad:
+    drop(ps, item);
+    return fail(ps, NULL);
+}
+
+static cJSON *array(struct parser *ps, int depth, bool build)
+{
+    cJSON *item = build ? node(ps, cJSON_Array) : &not_built, *last = NULL;
+
+    if (opens_empty(ps, ']'))
+        return item;
+    for (;;) {
+        cJSON *child = value(ps, depth, 0, 0, build);
+        int more;
+
+        if (child == NULL)
+            goto bad;
+        if (build)
+            link_child(item, &last, child);
+        more = after_item(ps, ']');
+        if (more == 0)
+            return item;
+        if (more < 0)
+            goto bad;
+    }
+bad:
+    drop(ps, item);
+    return fail(ps, NULL);
+}
+
+/* One value at ps->p (no leading whitespace). depth: containers around it;
+ * level and live: the skip paths matched so far (object members only). */
+static cJSON *value(struct parser *ps, int depth, int level, unsigned live, bool build)
+{
+    const char *raw;
+    size_t rawlen;
+    char *s;
+    cJSON *item;
+
+    if (ps->p >= ps->end)
+        return fail(ps, NULL);
+    switch (*ps->p) {
+    case '{':
+    case '[':
+        if (depth + 1 > ps->max_depth) {
+            char what[64];
+
+            (void)snprintf(what, sizeof(what), "nesting deeper than %d levels", ps->max_depth);
+            return fail(ps, what);
+        }
+        return *ps->p == '{' ? object(ps, depth + 1, level, live, build)
+                             : array(ps, depth + 1, build);
+    case '"':
+        s = string(ps, build, &raw, &rawlen);
+        if (s == NULL || !build)
+            return s ? &not_built : NULL;
+        item = node(ps, cJSON_String);
+        item->valuestring = s;
+        return item;
+    case 't':
+        return literal(ps, "true", 4, cJSON_True, build);
+    case 'f':
+        return literal(ps, "false", 5, cJSON_False, build);
+    case 'n':
+        return literal(ps, "null", 4, cJSON_NULL, build);
+    default:
+        if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
+            return number(ps, build);
+        return fail(ps, NULL);
+    }
+}
+
+/* Splits "/a/b" into its segments; paths with escapes (~0, ~1) or more
+ * than SKIP_SEG_MAX segments are ignored. */
+static void add_skip(struct parser *ps, const char *path)
+{
+    const char *p = path;
+    int n = 0;
+
+    if (ps->nskip == SKIP_MAX || path[0] != '/' || strchr(path, '~'))
+        return;
+    while (*p == '/' && n < SKIP_SEG_MAX) {
+        const char *e = strchr(p + 1, '/');
+        size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
+
+        ps->skip[ps->nskip][n].s = p + 1;
+        ps->skip[ps->nskip][n].len = len;
+        n++;
+        p += len + 1;
+    }
+    if (*p != '\0')
+        return;
+    ps->nseg[ps->nskip++] = n;
+}
+
+int wh_json_parse_in(struct wh_arena *a, const char *s, size_t len, int max_depth,
+                     const char *const *skip, cJSON **out, struct wh_err *err)
+{
+    struct parser ps;
+    cJSON *root;
+
+    *out = NULL;
+    memset(&ps, 0, sizeof(ps));
+    ps.start = ps.p = (const unsigned char *)s;
+    ps.end = ps.start + len;
+    ps.arena = a;
+    ps.max_depth = max_depth;
+    ps.err = err;
+    ps.rc = WH_OK;
+    for (; skip && *skip; skip++)
+        add_skip(&ps, *skip);
+    ws(&ps);
+    if (ps.p >= ps.end)
+        return wh_errf(err, WH_EPARSE, "invalid JSON: %s",
+                       len == 0 ? "empty body" : "unexpected end of input");
+    root = value(&ps, 0, 0, (1u << ps.nskip) - 1, true);
+    if (root == NULL)
+        return ps.rc != WH_OK ? ps.rc : wh_errf(err, WH_EPARSE, "invalid JSON");
+    ws(&ps);
+    if (ps.p < ps.end) {
+        drop(&ps, root);
+        (void)fail(&ps, NULL);
+        return ps.rc;
+    }
+    *out = root;
+    return WH_OK;
+}
+
+int wh_json_parse(const char *s, size_t len, int max_depth, cJSON **out, struct wh_err *err)
+{
+    return wh_json_parse_in(NULL, s, len, max_depth, NULL, out, err);
+}
