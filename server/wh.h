@@ -43,10 +43,12 @@ struct wh_err {
 #define WH_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define WH_NORETURN          __attribute__((noreturn))
 #define WH_UNUSED            __attribute__((unused))
+#define WH_NOINLINE          __attribute__((noinline))
 #else
 #define WH_PRINTF(fmt, args)
 #define WH_NORETURN
 #define WH_UNUSED
+#define WH_NOINLINE
 #endif
 
 #define WH_NELEM(a) (sizeof(a) / sizeof((a)[0]))

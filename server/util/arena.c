@@ -104,14 +104,15 @@ void wh_arena_reset(struct wh_arena *a)
 
     if (c == NULL)
         return;
-    if (c->next == NULL) { /* everything fitted: reuse the chunk as it is */
+    if (c->next == NULL && c->size <= WH_ARENA_KEEP) { /* everything fitted: reuse it */
         POISON(c->mem, c->off);
         c->off = 0;
         a->used = 0;
         return;
     }
-    /* Several chunks: replace them by one that holds what this cycle used,
-     * so the next cycle like it fits in one. */
+    /* Several chunks, or one too big to keep: replace them by one that holds
+     * what this cycle used (at most WH_ARENA_KEEP), so the next cycle like it
+     * fits in one. */
     while (keep < a->used && keep < WH_ARENA_KEEP)
         keep *= 2;
     free_chunks(c);

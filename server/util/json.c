@@ -140,16 +140,14 @@ int wh_json_escape(struct wh_buf *out, const char *s)
     return rc;
 }
 
-/* Numbers as cJSON prints them: an int when the double is one, else the
- * shortest of %.15g and %.17g that reads back as the same double. */
+/* Numbers as cJSON prints them: the shorter of %.15g and %.17g that reads
+ * back as the same double (so -0 stays -0). */
 static int print_number(struct wh_buf *out, const cJSON *item)
 {
     double d = item->valuedouble, back, a, b, max;
 
     if (d != d || d - d != 0) /* NaN or an infinity */
         return wh_buf_add(out, "null", 4);
-    if (d == (double)item->valueint)
-        return wh_buf_printf(out, "%d", item->valueint);
     {
         char num[32];
 
