@@ -11,6 +11,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "admission.h"
+#include "listener.h"
 #include "log.h"
 #include "lookup.h"
 #include "metrics.h"
@@ -43,11 +45,18 @@
 #define METRICS_MAX    (256 * 1024)
 #define DRAIN_QUIET_MS 500 /* no request in flight this long: only idle connections remain */
 
-#define MAX_DAEMONS 64
+#define MAX_DAEMONS 256 /* server.threads at most */
 
 struct wh_http {
-    struct MHD_Daemon *daemons[MAX_DAEMONS]; /* one today; drain and stop cover any number */
+    /* The webhook: one event loop (daemon) per core, fed by the listener,
+     * which hands each connection to the loop with the fewest (load). The
+     * probes: one daemon that listens itself. */
+    struct MHD_Daemon *daemons[MAX_DAEMONS];
     size_t ndaemons;
+    struct wh_listener *listener;
+    atomic_uint load[MAX_DAEMONS]; /* connections handed to each daemon, not yet closed */
+    atomic_uint next;              /* where the search for the least loaded starts */
+    unsigned limit;                /* connections per daemon */
     enum wh_http_kind kind;
     _Atomic(const struct wh_config *) cfg; /* swapped by a reload; see wh_http_set_config */
     atomic_bool draining;                  /* answers carry Connection: close */
@@ -72,6 +81,7 @@ struct wh_http {
 struct pending {
     struct pending *next, *prev;
     int fd;
+    int daemon; /* index in daemons[], -1 when unknown */
     struct timespec start;
     bool served; /* a request reached the handler: the deadline no longer applies */
 };
@@ -512,6 +522,17 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- slow clients ----------------------------------------------------- */
 
+static int daemon_index(const struct wh_http *h, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
+    size_t i;
+
+    for (i = 0; ci && h->kind == WH_HTTP_WEBHOOK && i < h->ndaemons; i++)
+        if (h->daemons[i] == ci->daemon)
+            return (int)i;
+    return -1;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
@@ -523,6 +544,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         p = wh_xcalloc(1, sizeof(*p));
         p->fd = ci ? (int)ci->connect_fd : -1;
+        p->daemon = daemon_index(h, conn);
         (void)clock_gettime(CLOCK_MONOTONIC, &p->start);
         (void)pthread_mutex_lock(&h->pmu);
         p->next = h->pending;
@@ -545,6 +567,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     if (p->next)
         p->next->prev = p->prev;
     (void)pthread_mutex_unlock(&h->pmu);
+    if (p->daemon >= 0)
+        (void)atomic_fetch_sub(&h->load[p->daemon], 1);
     free(p);
     *socket_context = NULL;
 }
@@ -641,16 +665,18 @@ static unsigned pool_size(const struct wh_config *cfg)
     return n > 0 ? (unsigned)n : 1;
 }
 
-/* The libmicrohttpd daemon: for the webhook, a thread pool of one epoll
- * loop per core (server.threads); for the probes, one thread. */
+/* A libmicrohttpd daemon with its own thread and poll loop. poll, not
+ * epoll: 0.9.75's epoll loop spins through a TLS handshake (a connection
+ * waiting for the client's next flight stays on its ready list), and
+ * takes bursts of connections from a shared socket. The webhook's daemons
+ * listen on nothing: the listener hands them their connections. */
 static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_opts *opts,
-                                       struct sockaddr *addr, int family, unsigned nd)
+                                       struct sockaddr *addr, int family)
 {
-    /* ITC lets MHD_quiesce_daemon wake the thread when draining. */
+    /* ITC lets MHD_quiesce_daemon and MHD_add_connection wake the thread. */
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     static struct MHD_OptionItem no_options[] = { { MHD_OPTION_END, 0, NULL } };
-    unsigned conns = (unsigned)opts->cfg->max_connections / nd + 1;
     const char *trust = opts->client_ca_pem;
 
     if (family == AF_INET6)
@@ -662,23 +688,52 @@ static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_o
                                 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
     /* With a client CA, GnuTLS asks clients for a certificate (mTLS). */
     return MHD_start_daemon(
-        flags | MHD_USE_TLS, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_THREAD_POOL_SIZE, pool_size(opts->cfg), MHD_OPTION_HTTPS_CERT_CALLBACK,
-        wh_tls_callback(), trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_ARRAY,
+        flags | MHD_USE_TLS | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, on_request, h,
+        MHD_OPTION_HTTPS_CERT_CALLBACK, wh_tls_callback(),
+        trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_ARRAY,
         trust ? (const void *)trust : (const void *)no_options, MHD_OPTION_HTTPS_PRIORITIES,
         TLS_PRIORITIES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->cfg->conn_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        h, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, h->limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_END);
 }
 
-static void set_port(struct sockaddr_storage *addr, uint16_t port)
+/* ---- the webhook's connections ------------------------------------------ */
+
+/* The daemon with the fewest connections; ties go round. */
+static size_t least_loaded(struct wh_http *h)
 {
-    if (addr->ss_family == AF_INET6)
-        ((struct sockaddr_in6 *)(void *)addr)->sin6_port = htons(port);
-    else
-        ((struct sockaddr_in *)(void *)addr)->sin_port = htons(port);
+    size_t start = atomic_fetch_add(&h->next, 1) % h->ndaemons, best = start, i;
+
+    for (i = 1; i < h->ndaemons; i++) {
+        size_t d = (start + i) % h->ndaemons;
+
+        if (atomic_load(&h->load[d]) < atomic_load(&h->load[best]))
+            best = d;
+    }
+    return best;
+}
+
+static bool has_room(void *arg)
+{
+    struct wh_http *h = arg;
+
+    return atomic_load(&h->load[least_loaded(h)]) < h->limit;
+}
+
+static void take(void *arg, int fd, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct wh_http *h = arg;
+    size_t d = least_loaded(h);
+
+    (void)atomic_fetch_add(&h->load[d], 1);
+    /* libmicrohttpd sets the TLS session up here and queues the socket for
+     * the daemon's thread; on failure it has closed the socket. */
+    if (MHD_add_connection(h->daemons[d], fd, addr, addrlen) != MHD_YES) {
+        (void)atomic_fetch_sub(&h->load[d], 1);
+        log_warnx("cannot take a connection: %s", strerror(errno));
+    }
 }
 
 int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct wh_err *err)
@@ -706,29 +761,49 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
     h->auth = opts->auth;
     h->ready = opts->ready;
     h->ready_arg = opts->ready_arg;
-    /* One daemon; its thread pool has one epoll loop per core. (One daemon
-     * per core on a SO_REUSEPORT port measured worse: every extra loop
-     * busy-polls during TLS handshakes, see test/bench/README.md.) */
-    nd = 1;
+    if (opts->kind == WH_HTTP_PROBES) {
+        h->daemons[0] = start_daemon(h, opts, (struct sockaddr *)&addr, family);
+        if (h->daemons[0] == NULL) {
+            wh_http_stop(h);
+            return wh_errf(err, WH_EIO, "cannot serve http on %s: address in use", opts->listen);
+        }
+        h->ndaemons = 1;
+        info = MHD_get_daemon_info(h->daemons[0], MHD_DAEMON_INFO_BIND_PORT);
+        h->port = info ? info->port : 0;
+        *out = h;
+        return WH_OK;
+    }
+    nd = pool_size(opts->cfg);
+    if (nd > MAX_DAEMONS)
+        nd = MAX_DAEMONS;
+    h->limit = (unsigned)opts->cfg->max_connections / nd + 1;
     for (i = 0; i < nd; i++) {
-        h->daemons[i] = start_daemon(h, opts, (struct sockaddr *)&addr, family, nd);
+        atomic_init(&h->load[i], 0);
+        h->daemons[i] = start_daemon(h, opts, NULL, family);
         if (h->daemons[i] == NULL)
             break;
         h->ndaemons++;
-        if (i == 0) { /* port 0 picked a port: the others join that one */
-            info = MHD_get_daemon_info(h->daemons[0], MHD_DAEMON_INFO_BIND_PORT);
-            h->port = info ? info->port : 0;
-            set_port(&addr, h->port);
-        }
     }
-    if (h->ndaemons == nd && opts->kind == WH_HTTP_WEBHOOK)
-        h->watchdog_on = pthread_create(&h->watchdog, NULL, watchdog, h) == 0;
     if (h->ndaemons < nd) {
         wh_http_stop(h);
-        return wh_errf(err, WH_EIO, "cannot serve %s on %s: address in use%s",
-                       opts->kind == WH_HTTP_WEBHOOK ? "https" : "http", opts->listen,
-                       opts->kind == WH_HTTP_WEBHOOK ? ", or unusable certificate/key" : "");
+        return wh_errf(err, WH_EIO, "cannot serve https on %s: unusable certificate/key",
+                       opts->listen);
     }
+    {
+        struct wh_listener_ops ops = { take, has_room, h };
+
+        rc = wh_listener_start((struct sockaddr *)&addr, (socklen_t)addrlen, &ops, &h->listener,
+                               err);
+        if (rc != WH_OK) {
+            char why[sizeof(err->msg)];
+
+            wh_strlcpy(why, err->msg, sizeof(why));
+            wh_http_stop(h);
+            return wh_errf(err, rc, "cannot serve https on %s: %s", opts->listen, why);
+        }
+    }
+    h->port = wh_listener_port(h->listener);
+    h->watchdog_on = pthread_create(&h->watchdog, NULL, watchdog, h) == 0;
     *out = h;
     return WH_OK;
 }
@@ -750,7 +825,9 @@ int wh_http_drain(struct wh_http *h, unsigned grace_ms)
     atomic_store(&h->draining, true);
     atomic_store(&draining_any, true);
     /* Stop accepting; the connections already open are served to the end. */
-    for (i = 0; i < h->ndaemons; i++) {
+    wh_listener_stop(h->listener);
+    h->listener = NULL;
+    for (i = 0; i < h->ndaemons && h->kind == WH_HTTP_PROBES; i++) {
         fd = MHD_quiesce_daemon(h->daemons[i]);
         if (fd != MHD_INVALID_SOCKET)
             (void)close(fd);
@@ -784,6 +861,7 @@ void wh_http_stop(struct wh_http *h)
     if (h == NULL)
         return;
     atomic_store(&h->stopping, true);
+    wh_listener_stop(h->listener);
     if (h->watchdog_on)
         (void)pthread_join(h->watchdog, NULL);
     for (i = 0; i < h->ndaemons; i++)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * http.h - the servers on libmicrohttpd. The webhook: HTTPS with TLS 1.2+
- * only, HTTP/1.1 keep-alive, a thread pool with one epoll loop per core;
+ * only, HTTP/1.1 keep-alive, one event loop (thread) per core, each given
+ * its connections by the listener (listener.h), the least loaded first;
  * /mutate takes POST application/json only, with the body capped before it is
  * read (413). The probe listener: plain HTTP for kubelet and Prometheus,
  * /healthz (liveness) and /readyz (readiness). Routes are one table in
