@@ -99,16 +99,6 @@ int wh_ptr_unescape(const char *seg, size_t len, char *out, size_t size)
 
 /* FNV-1a over the first len bytes: lookups compare this before any string, so
  * checking a container's env or mounts does not scan every op's path. */
-static uint32_t hash_path(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;
-    size_t i;
-
-    for (i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
 /* The container an op adds to: the path itself for a created container,
  * the path less "/-" for an append. */
 static uint32_t parent_hash(const char *path, bool created)
@@ -117,7 +107,7 @@ static uint32_t parent_hash(const char *path, bool created)
 
     if (!created && len >= 2 && strcmp(path + len - 2, "/-") == 0)
         len -= 2;
-    return hash_path(path, len);
+    return wh_fnv1a(path, len);
 }
 
 static void push(struct wh_patch *p, const char *path, cJSON *value, bool created)
@@ -137,7 +127,7 @@ static void push(struct wh_patch *p, const char *path, cJSON *value, bool create
 /* The op of this patch that created a container at path, or NULL. */
 static struct wh_patch_op *created_at(const struct wh_patch *p, const char *path)
 {
-    uint32_t h = hash_path(path, strlen(path));
+    uint32_t h = wh_fnv1a(path, strlen(path));
     size_t i;
 
     for (i = 0; i < p->n; i++) {
@@ -222,7 +212,7 @@ const cJSON *wh_patch_find_item(const struct wh_patch *p, const char *path, cons
                                 const char *value)
 {
     size_t plen = strlen(path);
-    uint32_t h = hash_path(path, plen);
+    uint32_t h = wh_fnv1a(path, plen);
     size_t i;
 
     for (i = 0; i < p->n; i++) {

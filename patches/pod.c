@@ -10,6 +10,7 @@
 
 #include "util/json.h"
 #include "util/mem.h"
+#include "util/str.h"
 
 #include "banned.h"
 
@@ -25,18 +26,42 @@ void wh_pod_cleanup(struct wh_pod *pod)
 }
 
 /* Each element of arr must be an object whose "name" is a string. */
-static int check_named_items(const cJSON *arr, const char *path, struct wh_err *err)
+/* Two bits of a 256-bit filter per name: most lookups are of names a
+ * container does not have (the ones a generator is about to add), and the
+ * filter answers those without walking the list. */
+static void filter_add(uint64_t f[4], const char *name)
 {
-    const cJSON *item;
+    uint32_t h = wh_fnv1a(name, strlen(name));
+
+    f[h >> 6 & 3] |= 1ull << (h & 63);
+    f[h >> 14 & 3] |= 1ull << (h >> 8 & 63);
+}
+
+static bool filter_may_have(const uint64_t f[4], const char *name)
+{
+    uint32_t h = wh_fnv1a(name, strlen(name));
+
+    return (f[h >> 6 & 3] >> (h & 63) & 1) && (f[h >> 14 & 3] >> (h >> 8 & 63) & 1);
+}
+
+/* Checks that arr (at path + field, for messages) holds objects with a
+ * string name; adds the names to filter (when not NULL). */
+static int check_named_items(const cJSON *arr, const char *path, const char *field,
+                             uint64_t filter[4], struct wh_err *err)
+{
+    const cJSON *item, *name;
     int i = 0;
 
     cJSON_ArrayForEach(item, arr)
     {
         if (!cJSON_IsObject(item))
-            return wh_errf(err, WH_EPARSE, "%s[%d]: expected object, got %s", path, i,
+            return wh_errf(err, WH_EPARSE, "%s%s[%d]: expected object, got %s", path, field, i,
                            wh_json_type_name(item));
-        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(item, "name")))
-            return wh_errf(err, WH_EPARSE, "%s[%d].name: expected string", path, i);
+        name = cJSON_GetObjectItemCaseSensitive(item, "name");
+        if (!cJSON_IsString(name))
+            return wh_errf(err, WH_EPARSE, "%s%s[%d].name: expected string", path, field, i);
+        if (filter)
+            filter_add(filter, name->valuestring);
         i++;
     }
     return WH_OK;
@@ -56,6 +81,7 @@ static int parse_container(const cJSON *obj, enum wh_ctr_kind kind, size_t index
     item = cJSON_GetObjectItemCaseSensitive(obj, "name");
     if (!cJSON_IsString(item))
         return wh_errf(err, WH_EPARSE, "%s.name: expected string", path);
+    memset(c->env_names, 0, sizeof(c->env_names));
     c->kind = kind;
     c->index = index;
     c->name = item->valuestring;
@@ -63,18 +89,10 @@ static int parse_container(const cJSON *obj, enum wh_ctr_kind kind, size_t index
     rc = wh_json_want(obj, "env", WH_JSON_ARRAY, path, &c->env, err);
     if (rc == WH_OK)
         rc = wh_json_want(obj, "volumeMounts", WH_JSON_ARRAY, path, &c->volume_mounts, err);
-    if (rc == WH_OK && c->env) {
-        char sub[128];
-
-        (void)snprintf(sub, sizeof(sub), "%s.env", path);
-        rc = check_named_items(c->env, sub, err);
-    }
-    if (rc == WH_OK && c->volume_mounts) {
-        char sub[128];
-
-        (void)snprintf(sub, sizeof(sub), "%s.volumeMounts", path);
-        rc = check_named_items(c->volume_mounts, sub, err);
-    }
+    if (rc == WH_OK && c->env)
+        rc = check_named_items(c->env, path, ".env", c->env_names, err);
+    if (rc == WH_OK && c->volume_mounts)
+        rc = check_named_items(c->volume_mounts, path, ".volumeMounts", NULL, err);
     return rc;
 }
 
@@ -164,7 +182,7 @@ static int parse_spec(const cJSON *spec, struct wh_pod *pod, struct wh_err *err)
     if (rc == WH_OK)
         rc = wh_json_want(spec, "volumes", WH_JSON_ARRAY, "object.spec", &pod->volumes, err);
     if (rc == WH_OK && pod->volumes)
-        rc = check_named_items(pod->volumes, "object.spec.volumes", err);
+        rc = check_named_items(pod->volumes, "object.spec.volumes", "", NULL, err);
     if (rc == WH_OK)
         rc = wh_json_want(spec, "nodeSelector", WH_JSON_OBJECT, "object.spec", &pod->node_selector,
                           err);
@@ -249,7 +267,9 @@ static const cJSON *find_named(const cJSON *arr, const char *name)
 
 const cJSON *wh_pod_ctr_env(const struct wh_container *c, const char *name)
 {
-    return c->env ? find_named(c->env, name) : NULL;
+    if (c->env == NULL || !filter_may_have(c->env_names, name))
+        return NULL;
+    return find_named(c->env, name);
 }
 
 static bool first_arg_is(const struct wh_container *c, const char *want)

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "wh.h"
 
@@ -33,6 +34,7 @@ struct wh_container {
     const cJSON *obj;           /* the container object */
     const cJSON *env;           /* array or NULL */
     const cJSON *volume_mounts; /* array or NULL */
+    uint64_t env_names[4];      /* a Bloom filter of the env names (wh_pod_ctr_env) */
 };
 
 struct wh_pod {

@@ -46,17 +46,6 @@ static bool label_char(char c)
 
 /* 32-bit FNV-1a: stable across versions, so a re-admitted pod gets the same
  * name. Not a security boundary, only a way to keep names distinct. */
-static uint32_t fnv1a(const char *s)
-{
-    uint32_t h = 2166136261u;
-
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 16777619u;
-    }
-    return h;
-}
-
 /* The volume of secret: VOLUME_PREFIX + secret when that is a DNS label of at
  * most 63 bytes; otherwise the prefix, the secret's first bytes with every
  * byte a label cannot hold ('.') as '-', '-' and the hash of the whole name,
@@ -81,7 +70,8 @@ static void volume_name(const char *secret, char *out, size_t size)
     for (i = 0; i < n; i++)
         head[i] = label_char(secret[i]) ? secret[i] : '-';
     head[n] = '\0';
-    (void)snprintf(out, size, "%s%s-%08x", VOLUME_PREFIX, head, (unsigned)fnv1a(secret));
+    (void)snprintf(out, size, "%s%s-%08x", VOLUME_PREFIX, head,
+                   (unsigned)wh_fnv1a(secret, strlen(secret)));
 }
 
 /* ---- mounts ------------------------------------------------------------- */

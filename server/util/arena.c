@@ -10,14 +10,7 @@
 
 #include "util/mem.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define WH_ARENA_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WH_ARENA_ASAN 1
-#endif
-#endif
-#ifdef WH_ARENA_ASAN
+#ifdef WH_ARENA_CHECKED
 /* Memory of a reset arena is poisoned, so a pointer that outlived its
  * request is caught at its first use. */
 #include <sanitizer/asan_interface.h>
@@ -35,14 +28,23 @@
 struct wh_arena_chunk {
     struct wh_arena_chunk *next;
     size_t size; /* bytes in mem */
-    size_t off;  /* bytes handed out */
+    size_t off;  /* bytes handed out, but for the head (see a->cur) */
     _Alignas(ALIGN) unsigned char mem[];
 };
 
 void wh_arena_init(struct wh_arena *a)
 {
     a->head = NULL;
+    a->cur = a->lim = NULL;
     a->used = 0;
+}
+
+/* Makes c the head, its free space the arena's. */
+static void set_head(struct wh_arena *a, struct wh_arena_chunk *c)
+{
+    a->head = c;
+    a->cur = c->mem + c->off;
+    a->lim = c->mem + c->size;
 }
 
 static void free_chunks(struct wh_arena_chunk *c)
@@ -75,7 +77,7 @@ static struct wh_arena_chunk *new_chunk(size_t size, struct wh_arena_chunk *next
     return c;
 }
 
-void *wh_arena_alloc(struct wh_arena *a, size_t n)
+void *wh_arena_alloc_slow(struct wh_arena *a, size_t n)
 {
     struct wh_arena_chunk *c = a->head;
     void *p;
@@ -83,15 +85,18 @@ void *wh_arena_alloc(struct wh_arena *a, size_t n)
     n = n ? (n + ALIGN - 1) & ~(size_t)(ALIGN - 1) : ALIGN;
     if (n < ALIGN) /* the rounding wrapped: no arena holds that */
         n = SIZE_MAX;
+    if (c)
+        c->off = (size_t)(a->cur - c->mem);
     if (c == NULL || c->size - c->off < n) {
         size_t size = c ? c->size * 2 : WH_ARENA_FIRST;
 
         if (size < n)
             size = n;
-        c = a->head = new_chunk(size, c);
+        c = new_chunk(size, c);
+        set_head(a, c);
     }
-    p = c->mem + c->off;
-    c->off += n;
+    p = a->cur;
+    a->cur += n;
     a->used += n;
     UNPOISON(p, n);
     return p;
@@ -105,8 +110,9 @@ void wh_arena_reset(struct wh_arena *a)
     if (c == NULL)
         return;
     if (c->next == NULL && c->size <= WH_ARENA_KEEP) { /* everything fitted: reuse it */
-        POISON(c->mem, c->off);
+        POISON(c->mem, (size_t)(a->cur - c->mem));
         c->off = 0;
+        set_head(a, c);
         a->used = 0;
         return;
     }
@@ -116,7 +122,7 @@ void wh_arena_reset(struct wh_arena *a)
     while (keep < a->used && keep < WH_ARENA_KEEP)
         keep *= 2;
     free_chunks(c);
-    a->head = new_chunk(keep, NULL);
+    set_head(a, new_chunk(keep, NULL));
     a->used = 0;
 }
 
@@ -125,9 +131,12 @@ bool wh_arena_owns(const struct wh_arena *a, const void *p)
     const struct wh_arena_chunk *c;
     uintptr_t u = (uintptr_t)p;
 
-    for (c = a->head; c; c = c->next)
-        if (u >= (uintptr_t)c->mem && u < (uintptr_t)c->mem + c->off)
+    for (c = a->head; c; c = c->next) {
+        size_t off = c == a->head ? (size_t)(a->cur - c->mem) : c->off;
+
+        if (u >= (uintptr_t)c->mem && u < (uintptr_t)c->mem + off)
             return true;
+    }
     return false;
 }
 

@@ -29,4 +29,8 @@ bool wh_csv_contains(const char *list, const char *name, size_t len);
 
 bool wh_str_has_prefix(const char *s, const char *prefix);
 
+/* FNV-1a, 32 bits, of len bytes of s: for hash indexes and short stable
+ * suffixes, never for anything an attacker could exploit by colliding. */
+uint32_t wh_fnv1a(const char *s, size_t len);
+
 #endif

@@ -326,6 +326,42 @@ static void test_container_count_limit(void)
     CHECK(strstr(p.err.msg, "1025 containers") != NULL);
 }
 
+/* The env-name filter only ever says "maybe": every name present is found,
+ * and names absent are not, whatever the filter's false positives. */
+static void test_env_lookup_filter(void)
+{
+    cJSON *pod = cJSON_Parse("{\"metadata\":{\"name\":\"p\"},"
+                             "\"spec\":{\"containers\":[{\"name\":\"c\",\"env\":[]}]}}");
+    cJSON *env = cJSON_GetObjectItem(
+        cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(pod, "spec"), "containers"), 0),
+        "env");
+    struct wh_pod view;
+    struct wh_err err = { 0 };
+    char name[32];
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        cJSON *e = cJSON_CreateObject();
+
+        (void)snprintf(name, sizeof(name), "VAR_%d", i);
+        cJSON_AddStringToObject(e, "name", name);
+        cJSON_AddItemToArray(env, e);
+    }
+    wh_pod_init(&view);
+    CHECK_OK(wh_pod_parse(pod, &view, &err));
+    for (i = 0; i < 200; i++) {
+        (void)snprintf(name, sizeof(name), "VAR_%d", i);
+        CHECK_STR_EQ(wh_json_get_str(wh_pod_ctr_env(&view.ctrs[0], name), "name"), name);
+    }
+    for (i = 200; i < 5000; i++) {
+        (void)snprintf(name, sizeof(name), "VAR_%d", i);
+        CHECK(wh_pod_ctr_env(&view.ctrs[0], name) == NULL);
+    }
+    CHECK(wh_pod_ctr_env(&view.ctrs[0], "") == NULL);
+    wh_pod_cleanup(&view);
+    cJSON_Delete(pod);
+}
+
 static void test_cleanup_idempotent(void)
 {
     struct wh_pod pod;
@@ -356,6 +392,7 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_spec_errors),
     CHECK_TEST(test_object_not_an_object),
     CHECK_TEST(test_container_count_limit),
+    CHECK_TEST(test_env_lookup_filter),
     CHECK_TEST(test_cleanup_idempotent),
 };
 
