@@ -81,7 +81,9 @@ struct wh_http {
 struct pending {
     struct pending *next, *prev;
     int fd;
-    int daemon; /* index in daemons[], -1 when unknown */
+    int daemon;              /* index in daemons[], -1 when unknown */
+    bool joined;             /* join is attached to the TLS session */
+    struct wh_tls_join join; /* an answer's header and body in one write */
     struct timespec start;
     bool served; /* a request reached the handler: the deadline no longer applies */
 };
@@ -112,6 +114,7 @@ struct req {
 };
 
 static void mark_served(struct wh_http *h, struct MHD_Connection *conn);
+static struct pending *conn_state(struct MHD_Connection *conn);
 static route_fn serve_mutate;
 static route_fn serve_healthz;
 static route_fn serve_readyz;
@@ -191,6 +194,7 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, struct req *r, int st
 static void serve_mutate(struct wh_http *h, struct MHD_Connection *conn, struct req *r)
 {
     struct wh_snapshot *snap = wh_cache_snapshot_ref(h->cache);
+    struct pending *p;
     struct wh_lookup objs;
     size_t len;
     char *body;
@@ -204,6 +208,9 @@ static void serve_mutate(struct wh_http *h, struct MHD_Connection *conn, struct 
     r->status = r->res.http_status;
     body = wh_buf_take(&r->res.body, &len);
     wh_metrics_observe(&r->res, elapsed_us(r));
+    p = conn_state(conn);
+    if (p && p->joined && len > 0) /* the header's record waits for the body's */
+        wh_join_arm(&p->join.join);
     (void)send_body(conn, r->status, body, len, NULL);
 }
 
@@ -464,8 +471,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct wh_http *h = cls;
     struct req *r = *req_cls;
+    struct pending *p = h->kind == WH_HTTP_WEBHOOK ? conn_state(conn) : NULL;
 
-    (void)conn;
+    /* The answer is out as far as libmicrohttpd knows: so must be any record
+     * the join still holds (an answer of one record). A client that leaves
+     * no room for it for 100 ms is cut off rather than left waiting. */
+    if (p && p->joined && !wh_join_flush(&p->join.join, 100))
+        (void)shutdown(p->fd, SHUT_RDWR);
     if (r == NULL)
         return;
     /* Probes arrive every few seconds: only failures are worth a line. */
@@ -545,6 +557,11 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         p = wh_xcalloc(1, sizeof(*p));
         p->fd = ci ? (int)ci->connect_fd : -1;
         p->daemon = daemon_index(h, conn);
+        ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        if (ci && ci->tls_session && p->fd >= 0) {
+            wh_tls_join_attach(&p->join, ci->tls_session, p->fd);
+            p->joined = true;
+        }
         (void)clock_gettime(CLOCK_MONOTONIC, &p->start);
         (void)pthread_mutex_lock(&h->pmu);
         p->next = h->pending;
@@ -557,6 +574,11 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
     if (p == NULL)
         return;
+    if (p->joined) { /* the session outlives this callback by a little */
+        ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        if (ci && ci->tls_session)
+            wh_tls_join_detach(&p->join, ci->tls_session);
+    }
     /* CLOSED comes before libmicrohttpd closes the socket: once p is out of
      * the list, the watchdog can no longer touch this fd. */
     (void)pthread_mutex_lock(&h->pmu);
@@ -573,11 +595,18 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     *socket_context = NULL;
 }
 
-static void mark_served(struct wh_http *h, struct MHD_Connection *conn)
+/* The connection's state (webhook connections only), or NULL. */
+static struct pending *conn_state(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    struct pending *p = ci ? ci->socket_context : NULL;
+
+    return ci ? ci->socket_context : NULL;
+}
+
+static void mark_served(struct wh_http *h, struct MHD_Connection *conn)
+{
+    struct pending *p = conn_state(conn);
 
     if (p) {
         (void)pthread_mutex_lock(&h->pmu);

@@ -4,13 +4,16 @@
  */
 #include "tls.h"
 
+#include <errno.h>
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "log.h"
@@ -350,4 +353,41 @@ bool wh_tls_peer_verified(void *session)
 uint64_t wh_tls_reloads(void)
 {
     return atomic_load(&tls.reloads);
+}
+
+/* ---- one write per answer ---------------------------------------------- */
+
+static ssize_t direct_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int n)
+{
+    struct msghdr m;
+
+    memset(&m, 0, sizeof(m));
+    m.msg_iov = (struct iovec *)(uintptr_t)iov;
+    m.msg_iovlen = (size_t)n;
+    return sendmsg((int)(intptr_t)ptr, &m, MSG_NOSIGNAL);
+}
+
+static ssize_t join_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int n)
+{
+    struct wh_tls_join *j = ptr;
+
+    return wh_join_write(&j->join, (const struct iovec *)(const void *)iov, n);
+}
+
+void wh_tls_join_attach(struct wh_tls_join *j, void *session, int fd)
+{
+    gnutls_transport_ptr_t recv_ptr = NULL, send_ptr = NULL;
+
+    gnutls_transport_get_ptr2(session, &recv_ptr, &send_ptr);
+    wh_join_init(&j->join, fd);
+    j->recv_ptr = recv_ptr;
+    gnutls_transport_set_ptr2(session, recv_ptr, j);
+    gnutls_transport_set_vec_push_function(session, join_push);
+}
+
+void wh_tls_join_detach(struct wh_tls_join *j, void *session)
+{
+    gnutls_transport_set_ptr2(session, j->recv_ptr, (gnutls_transport_ptr_t)(intptr_t)j->join.fd);
+    gnutls_transport_set_vec_push_function(session, direct_push);
+    wh_join_init(&j->join, j->join.fd);
 }

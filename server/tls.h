@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "join.h"
 #include "wh.h"
 
 /* Loads the pair and makes it current. Fails (nothing changed) when the files
@@ -50,5 +51,21 @@ bool wh_tls_peer_verified(void *session);
 
 /* Number of successful reloads after the first load. */
 uint64_t wh_tls_reloads(void);
+
+/* ---- one write per answer ---------------------------------------------
+ *
+ * Routes a session's writes through a join (join.h), which can hold an
+ * answer's header record back to go out with its body. Ownership: the
+ * caller keeps j alive from attach to detach. */
+struct wh_tls_join {
+    struct wh_join join;
+    void *recv_ptr; /* the session's, kept as it was */
+};
+
+/* Routes the writes of session (a gnutls_session_t on socket fd) through j. */
+void wh_tls_join_attach(struct wh_tls_join *j, void *session, int fd);
+/* Gives the session back direct writes on its socket (held bytes, if any,
+ * are dropped: the connection is closing). */
+void wh_tls_join_detach(struct wh_tls_join *j, void *session);
 
 #endif

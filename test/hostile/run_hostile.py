@@ -32,6 +32,7 @@ import ssl
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 BIN, SRC, SCRATCH = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -147,8 +148,15 @@ class Response:
 class Conn:
     """One connection, TLS (default) or plain TCP, with a read buffer."""
 
-    def __init__(self, tls=True, port=None, timeout=10):
-        self.sock = socket.create_connection(("127.0.0.1", port or SRV.port), timeout=timeout)
+    def __init__(self, tls=True, port=None, timeout=10, rcvbuf=0):
+        if rcvbuf:  # a small receive window, set before the handshake fixes it
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.settimeout(timeout)
+            self.sock.connect(("127.0.0.1", port or SRV.port))
+        else:
+            self.sock = socket.create_connection(("127.0.0.1", port or SRV.port),
+                                                 timeout=timeout)
         if tls:
             self.sock = CTX.wrap_socket(self.sock, server_hostname="localhost")
         self.buf = b""
@@ -656,6 +664,39 @@ def _():
         return False, ("still open after %ds of one body byte per 0.5 s (timeout %ds): no "
                        "deadline for the whole body" % (TIMEOUT + MARGIN, TIMEOUT))
     return True, ""
+
+
+@case("pipelined-to-a-slow-reader")
+def _():
+    """Answers pile up behind a client with a small receive window that reads
+    nothing for a second: the server's writes stop part way (an answer's
+    header and body go out in one write, so a write may stop inside either),
+    and every answer must still arrive whole, in order, with its own uid."""
+    many = json.load(open(os.path.join(FIX, "reviews", "pod-many-containers.json")))
+    uids, reqs = [], []
+    for i in range(12):
+        doc = json.loads(VALID_BODY) if i % 3 else json.loads(dump(many))
+        doc["request"]["uid"] = "pipelined-%02d" % i
+        uids.append(doc["request"]["uid"])
+        reqs.append(http(body=dump(doc)))
+    c = Conn(rcvbuf=2048, timeout=30)
+    sender = threading.Thread(target=c.try_send, args=(b"".join(reqs),), daemon=True)
+    try:
+        sender.start()
+        time.sleep(1.0)
+        for i, uid in enumerate(uids):
+            resp = c.response(timeout=20)
+            if resp is None:
+                return False, "answer %d of %d missing: connection closed" % (i + 1, len(uids))
+            if resp.status != 200:
+                return False, "answer %d: HTTP %d" % (i + 1, resp.status)
+            got = review_of(resp)["response"].get("uid")
+            if got != uid:
+                return False, "answer %d carries uid %r, want %r" % (i + 1, got, uid)
+        return True, ""
+    finally:
+        c.close()
+        sender.join(5)
 
 
 @case("idle-2000-connections")
