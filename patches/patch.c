@@ -20,6 +20,8 @@ void wh_patch_init(struct wh_patch *p)
     p->n = 0;
     p->alloc = 0;
     p->edits = 0;
+    p->head = p->tail = NULL;
+    p->nbuckets = 0;
 }
 
 void wh_patch_cleanup(struct wh_patch *p)
@@ -31,6 +33,8 @@ void wh_patch_cleanup(struct wh_patch *p)
         cJSON_Delete(p->ops[i].value);
     }
     free(p->ops);
+    free(p->head);
+    free(p->tail);
     wh_patch_init(p);
 }
 
@@ -64,13 +68,19 @@ int wh_ptr_seg(char *ptr, size_t size, const char *seg)
 
 int wh_ptr_idx(char *ptr, size_t size, size_t n)
 {
-    size_t len = strlen(ptr);
-    int w = snprintf(ptr + len, size - len, "/%zu", n);
+    char digits[24];
+    size_t len = strlen(ptr), k = 0;
 
-    if (w < 0 || (size_t)w >= size - len) {
-        ptr[len] = '\0';
+    do { /* least significant first */
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    if (len + 1 + k >= size)
         return WH_ETOOBIG;
-    }
+    ptr[len++] = '/';
+    while (k)
+        ptr[len++] = digits[--k];
+    ptr[len] = '\0';
     return WH_OK;
 }
 
@@ -97,8 +107,6 @@ int wh_ptr_unescape(const char *seg, size_t len, char *out, size_t size)
     return WH_OK;
 }
 
-/* FNV-1a over the first len bytes: lookups compare this before any string, so
- * checking a container's env or mounts does not scan every op's path. */
 /* The container an op adds to: the path itself for a created container,
  * the path less "/-" for an append. */
 static uint32_t parent_hash(const char *path, bool created)
@@ -110,29 +118,68 @@ static uint32_t parent_hash(const char *path, bool created)
     return wh_fnv1a(path, len);
 }
 
+static void link_op(struct wh_patch *p, size_t i)
+{
+    size_t b = p->ops[i].parent_hash & (p->nbuckets - 1);
+
+    p->ops[i].next = 0;
+    if (p->tail[b])
+        p->ops[p->tail[b] - 1].next = (uint32_t)(i + 1);
+    else
+        p->head[b] = (uint32_t)(i + 1);
+    p->tail[b] = (uint32_t)(i + 1);
+}
+
 static void push(struct wh_patch *p, const char *path, cJSON *value, bool created)
 {
+    size_t i;
+
     if (p->n == p->alloc) {
         p->alloc = p->alloc ? p->alloc * 2 : 8;
         p->ops = wh_realloc_array(p->ops, p->alloc, sizeof(*p->ops));
+        /* rebuild the index at twice the ops' room */
+        p->nbuckets = p->alloc * 2;
+        free(p->head);
+        free(p->tail);
+        p->head = wh_alloc_array(p->nbuckets, sizeof(*p->head));
+        p->tail = wh_alloc_array(p->nbuckets, sizeof(*p->tail));
+        memset(p->head, 0, p->nbuckets * sizeof(*p->head));
+        memset(p->tail, 0, p->nbuckets * sizeof(*p->tail));
+        for (i = 0; i < p->n; i++)
+            link_op(p, i);
     }
     p->ops[p->n].path = wh_xstrdup(path);
     p->ops[p->n].value = value;
     p->ops[p->n].created = created;
     p->ops[p->n].parent_hash = parent_hash(path, created);
+    link_op(p, p->n);
     p->n++;
     p->edits++;
+}
+
+/* The first op, in insertion order, whose parent hash is h (then follow
+ * ->next), or NULL. */
+static struct wh_patch_op *first_with(const struct wh_patch *p, uint32_t h)
+{
+    uint32_t i = p->nbuckets ? p->head[h & (p->nbuckets - 1)] : 0;
+
+    return i ? &p->ops[i - 1] : NULL;
+}
+
+static struct wh_patch_op *next_of(const struct wh_patch *p, const struct wh_patch_op *op)
+{
+    return op->next ? &p->ops[op->next - 1] : NULL;
 }
 
 /* The op of this patch that created a container at path, or NULL. */
 static struct wh_patch_op *created_at(const struct wh_patch *p, const char *path)
 {
     uint32_t h = wh_fnv1a(path, strlen(path));
-    size_t i;
+    struct wh_patch_op *op;
 
-    for (i = 0; i < p->n; i++) {
-        if (p->ops[i].created && p->ops[i].parent_hash == h && strcmp(p->ops[i].path, path) == 0)
-            return &p->ops[i];
+    for (op = first_with(p, h); op; op = next_of(p, op)) {
+        if (op->created && op->parent_hash == h && strcmp(op->path, path) == 0)
+            return op;
     }
     return NULL;
 }
@@ -213,10 +260,9 @@ const cJSON *wh_patch_find_item(const struct wh_patch *p, const char *path, cons
 {
     size_t plen = strlen(path);
     uint32_t h = wh_fnv1a(path, plen);
-    size_t i;
+    const struct wh_patch_op *op;
 
-    for (i = 0; i < p->n; i++) {
-        const struct wh_patch_op *op = &p->ops[i];
+    for (op = first_with(p, h); op; op = next_of(p, op)) {
         const cJSON *item;
 
         if (op->parent_hash != h || strncmp(op->path, path, plen) != 0)

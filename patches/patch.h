@@ -34,6 +34,7 @@
 struct wh_patch_op {
     char *path;
     uint32_t parent_hash; /* hash of the array/object the op adds to (path less "/-") */
+    uint32_t next;        /* the next op (index + 1) with the same bucket, 0 at the end */
     cJSON *value;         /* NULL for a remove */
     bool created;         /* the op creates a container (array or object) at path */
 };
@@ -43,6 +44,10 @@ struct wh_patch {
     size_t n;
     size_t alloc;
     size_t edits; /* counts every addition, including growth of a created op */
+    /* ops by parent_hash: chains in insertion order, so that a lookup of a
+     * container's env or mounts reads only the ops that add to it */
+    uint32_t *head, *tail; /* op index + 1 per bucket, 0 when empty */
+    size_t nbuckets;       /* a power of two, 2 x alloc */
 };
 
 void wh_patch_init(struct wh_patch *p);

@@ -84,6 +84,8 @@ static int parse_container(const cJSON *obj, enum wh_ctr_kind kind, size_t index
     memset(c->env_names, 0, sizeof(c->env_names));
     c->kind = kind;
     c->index = index;
+    (void)snprintf(c->ptr, sizeof(c->ptr), "/spec/%s/%zu",
+                   kind == WH_CTR_INIT ? "initContainers" : "containers", index);
     c->name = item->valuestring;
     c->obj = obj;
     rc = wh_json_want(obj, "env", WH_JSON_ARRAY, path, &c->env, err);
@@ -247,8 +249,7 @@ const char *wh_pod_annotation(const struct wh_pod *pod, const char *key)
 
 void wh_pod_ctr_path(const struct wh_container *c, char *buf, size_t size)
 {
-    (void)snprintf(buf, size, "/spec/%s/%zu",
-                   c->kind == WH_CTR_INIT ? "initContainers" : "containers", c->index);
+    (void)wh_strlcpy(buf, c->ptr, size);
 }
 
 static const cJSON *find_named(const cJSON *arr, const char *name)

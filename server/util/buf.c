@@ -60,7 +60,7 @@ static int grow(struct wh_buf *b, size_t extra)
     return WH_OK;
 }
 
-int wh_buf_add(struct wh_buf *b, const void *p, size_t len)
+int wh_buf_add_grow(struct wh_buf *b, const void *p, size_t len)
 {
     int rc = grow(b, len);
 
@@ -96,11 +96,6 @@ void wh_buf_truncate(struct wh_buf *b, size_t len)
 int wh_buf_adds(struct wh_buf *b, const char *s)
 {
     return wh_buf_add(b, s, strlen(s));
-}
-
-int wh_buf_addc(struct wh_buf *b, char c)
-{
-    return wh_buf_add(b, &c, 1);
 }
 
 int wh_buf_vprintf(struct wh_buf *b, const char *fmt, va_list ap)

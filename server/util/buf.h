@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "wh.h"
 
@@ -30,10 +31,29 @@ void wh_buf_cleanup(struct wh_buf *b);
 /* Empties the buffer but keeps its allocation for reuse. */
 void wh_buf_reset(struct wh_buf *b);
 
-/* Appends len bytes; WH_OK, or WH_ETOOBIG (contents freed) past the cap. */
-int wh_buf_add(struct wh_buf *b, const void *p, size_t len);
+/* Appends len bytes; WH_OK, or WH_ETOOBIG (contents freed) past the cap.
+ * The common case, room in the allocation (which never exceeds cap + 1),
+ * is inline. */
+int wh_buf_add_grow(struct wh_buf *b, const void *p, size_t len);
+
+static inline int wh_buf_add(struct wh_buf *b, const void *p, size_t len)
+{
+    if (len < b->alloc - b->len) { /* len + the NUL fit */
+        if (len)
+            memcpy(b->data + b->len, p, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return WH_OK;
+    }
+    return wh_buf_add_grow(b, p, len);
+}
+
+static inline int wh_buf_addc(struct wh_buf *b, char c)
+{
+    return wh_buf_add(b, &c, 1);
+}
+
 int wh_buf_adds(struct wh_buf *b, const char *s);
-int wh_buf_addc(struct wh_buf *b, char c);
 int wh_buf_printf(struct wh_buf *b, const char *fmt, ...) WH_PRINTF(2, 3);
 int wh_buf_vprintf(struct wh_buf *b, const char *fmt, va_list ap) WH_PRINTF(2, 0);
 

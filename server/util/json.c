@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json_scan.h"
+
 #include "banned.h"
 
 const char *wh_json_type_name(const cJSON *item)
@@ -92,18 +94,18 @@ const char *wh_json_get_str(const cJSON *obj, const char *key)
 int wh_json_escape(struct wh_buf *out, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    const unsigned char *run = p;
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
     int rc = wh_buf_addc(out, '"');
 
-    for (; rc == WH_OK && *p; p++) {
+    while (rc == WH_OK) {
+        const unsigned char *run = p;
         char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
         size_t n = 2;
 
-        if (*p >= 0x20 && *p != '"' && *p != '\\')
-            continue;
+        p = wh_json_plain_end(p, end);
         rc = wh_buf_add(out, run, (size_t)(p - run));
-        run = p + 1;
+        if (rc != WH_OK || p == end)
+            break;
         switch (*p) {
         case '"':
         case '\\':
@@ -130,11 +132,9 @@ int wh_json_escape(struct wh_buf *out, const char *s)
             n = 6;
             break;
         }
-        if (rc == WH_OK)
-            rc = wh_buf_add(out, esc, n);
+        rc = wh_buf_add(out, esc, n);
+        p++;
     }
-    if (rc == WH_OK)
-        rc = wh_buf_add(out, run, (size_t)(p - run));
     if (rc == WH_OK)
         rc = wh_buf_addc(out, '"');
     return rc;

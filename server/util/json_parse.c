@@ -10,11 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "util/arena.h"
+#include "util/json_scan.h"
 #include "util/mem.h"
 
 #include "banned.h"
@@ -76,39 +74,6 @@ struct parser {
 /* What a value checked but not built returns: any non-NULL pointer. */
 static cJSON not_built;
 static char empty[1];
-
-/* Bytes that end the fast scan of a string: the quote, the backslash and
- * every control character (which JSON does not allow raw). */
-static const unsigned char str_stop[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, ['\\'] = 1,
-};
-
-/* The first byte at or after p that ends a string's plain run, or end.
- * Strings are most of a review's bytes: with SSE2 (every x86-64) 16 at a
- * time. */
-static const unsigned char *string_stop(const unsigned char *p, const unsigned char *end)
-{
-#ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-    const __m128i ctl = _mm_set1_epi8(0x1f), zero = _mm_setzero_si128();
-
-    while (end - p >= 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        /* x <= 0x1f exactly when the saturating x - 0x1f is 0 */
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
-                                 _mm_cmpeq_epi8(_mm_subs_epu8(x, ctl), zero));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-
-        if (bits)
-            return p + __builtin_ctz(bits);
-        p += 16;
-    }
-#endif
-    while (p < end && !str_stop[*p])
-        p++;
-    return p;
-}
 
 static void *fail(struct parser *ps, const char *what)
 {
@@ -245,7 +210,7 @@ static bool scan_string(struct parser *ps, const unsigned char **raw, size_t *ra
 
     *escapes = false;
     for (;;) {
-        p = string_stop(p, ps->end);
+        p = wh_json_plain_end(p, ps->end);
         if (p >= ps->end) {
             ps->p = p;
             return fail(ps, NULL) != NULL;

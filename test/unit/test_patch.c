@@ -368,6 +368,46 @@ static void test_find_item_path_must_match_exactly(void)
     cJSON_Delete(existing);
 }
 
+/* Many containers: the ops index grows (and is rebuilt) many times, and
+ * every lookup still finds exactly its own container's items, in order. */
+static void test_find_item_across_many_containers(void)
+{
+    cJSON *existing = cJSON_CreateArray();
+    struct wh_err err = { 0 };
+    struct wh_patch p;
+    char path[64], name[32];
+    size_t i, k;
+
+    wh_patch_init(&p);
+    for (i = 0; i < 300; i++) {
+        for (k = 0; k < 3; k++) {
+            cJSON *e = cJSON_CreateObject();
+
+            (void)snprintf(path, sizeof(path), "/spec/containers/%zu/env", i);
+            (void)snprintf(name, sizeof(name), "E%zu_%zu", i, k);
+            cJSON_AddStringToObject(e, "name", name);
+            /* even containers have an env array (ops "/-"), odd ones do not */
+            CHECK_OK(wh_patch_append(&p, i % 2 ? NULL : existing, path, e, &err));
+        }
+    }
+    CHECK_EQ(p.n, 150 * 3 + 150);
+    for (i = 0; i < 300; i++) {
+        (void)snprintf(path, sizeof(path), "/spec/containers/%zu/env", i);
+        for (k = 0; k < 3; k++) {
+            const cJSON *hit;
+
+            (void)snprintf(name, sizeof(name), "E%zu_%zu", i, k);
+            hit = wh_patch_find_item(&p, path, "name", name);
+            CHECK(hit != NULL);
+            CHECK_STR_EQ(wh_json_get_str(hit, "name"), name);
+            (void)snprintf(name, sizeof(name), "E%zu_%zu", (i + 1) % 300, k);
+            CHECK(wh_patch_find_item(&p, path, "name", name) == NULL);
+        }
+    }
+    wh_patch_cleanup(&p);
+    cJSON_Delete(existing);
+}
+
 static void test_render_empty(void)
 {
     struct wh_patch p;
@@ -476,6 +516,7 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_find_item_in_created_array),
     CHECK_TEST(test_find_item_in_dash_op),
     CHECK_TEST(test_find_item_path_must_match_exactly),
+    CHECK_TEST(test_find_item_across_many_containers),
     CHECK_TEST(test_render_empty),
     CHECK_TEST(test_render_mixed),
     CHECK_TEST(test_render_cap_both_sides),
