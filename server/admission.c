@@ -144,10 +144,15 @@ static int parse_request(struct wh_admission *adm, const cJSON *req, struct wh_e
 int wh_admission_parse(struct wh_admission *adm, const char *body, size_t len, int max_depth,
                        struct wh_err *err)
 {
-    /* Nothing reads the pod's managedFields (often half the review): they
+    /* Nothing reads these (managedFields are often half the review): they
      * are checked as JSON but never built. */
     static const char *const skip[] = { "/request/object/metadata/managedFields",
-                                        "/request/oldObject/metadata/managedFields", NULL };
+                                        "/request/oldObject/metadata/managedFields",
+                                        "/request/object/status",
+                                        "/request/userInfo/groups",
+                                        "/request/userInfo/extra",
+                                        "/request/options",
+                                        NULL };
     const cJSON *req = NULL;
     int rc;
 

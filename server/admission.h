@@ -8,10 +8,11 @@
  * wh_admission_parse() owns the parsed tree; every pointer in struct
  * wh_admission borrows from it and dies with wh_admission_cleanup(). The
  * tree is built in the arena in use on the calling thread, if any (see
- * arena.h), and then dies with that arena's reset at the latest. The pod's
- * metadata.managedFields are checked but not built. The
- * response functions write a complete document into a caller's buffer and
- * cannot fail: past the buffer's cap they fall back to a small static error.
+ * arena.h), and then dies with that arena's reset at the latest. What
+ * nothing reads (the pod's managedFields and status, userInfo's groups and
+ * extra, the options) is checked but not built. The response functions write a complete document
+ * into a caller's buffer and cannot fail: past the buffer's cap they fall back to a small static
+ * error.
  */
 #ifndef WH_ADMISSION_H
 #define WH_ADMISSION_H

@@ -41,7 +41,9 @@ void wh_json_init(void);
  * wh_json_parse_in builds it in arena a (NULL: on the heap, for the caller to
  * cJSON_Delete); the members named by skip (NULL, or a NULL-terminated list
  * of JSON pointers through object members, like
- * "/request/object/metadata/managedFields") are checked but not built. */
+ * "/request/object/metadata/managedFields") are checked but not built. At
+ * most 8 paths of at most 8 members are used; a path with '~' or beyond
+ * those limits is ignored (its member is built: safe, only slower). */
 int wh_json_parse_in(struct wh_arena *a, const char *s, size_t len, int max_depth,
                      const char *const *skip, cJSON **out, struct wh_err *err);
 int wh_json_parse(const char *s, size_t len, int max_depth, cJSON **out, struct wh_err *err);

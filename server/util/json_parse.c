@@ -51,7 +51,7 @@ void wh_json_init(void)
  * checked but never built (skip paths), and strict RFC 8259 grammar (no
  * leading zeros, no raw control characters in strings, no lone surrogates). */
 
-#define SKIP_MAX     4 /* skip paths */
+#define SKIP_MAX     8 /* skip paths */
 #define SKIP_SEG_MAX 8 /* segments in one */
 #define NUM_MAX      320
 
@@ -392,6 +392,26 @@ static cJSON *literal(struct parser *ps, const char *word, size_t n, int type, b
     return item;
 }
 
+/* A string value at ps->p: most values are, so containers call this
+ * directly rather than through value(). */
+static inline cJSON *string_value(struct parser *ps, bool build)
+{
+    const unsigned char *raw;
+    size_t rawlen;
+    bool escapes;
+    cJSON *item;
+    char *s;
+
+    if (!scan_string(ps, &raw, &rawlen, &escapes))
+        return NULL;
+    s = decode(ps, raw, rawlen, escapes, build);
+    if (s == NULL || !build)
+        return s ? &not_built : NULL;
+    item = node(ps, cJSON_String);
+    item->valuestring = s;
+    return item;
+}
+
 static cJSON *value(struct parser *ps, int depth, int level, unsigned live, bool build);
 
 static void link_child(cJSON *parent, cJSON **last, cJSON *child)
@@ -482,7 +502,8 @@ static cJSON *object(struct parser *ps, int depth, int level, unsigned live, boo
         if (ps->p < ps->end && *ps->p == ':') {
             ps->p++;
             ws(ps);
-            child = value(ps, depth, level + 1, sub, keep);
+            child = ps->p < ps->end && *ps->p == '"' ? string_value(ps, keep)
+                                                     : value(ps, depth, level + 1, sub, keep);
         }
         if (child == NULL) {
             if (keep && ps->arena == NULL)
@@ -511,7 +532,8 @@ static cJSON *array(struct parser *ps, int depth, bool build)
     if (opens_empty(ps, ']'))
         return item;
     for (;;) {
-        cJSON *child = value(ps, depth, 0, 0, build);
+        cJSON *child = ps->p < ps->end && *ps->p == '"' ? string_value(ps, build)
+                                                        : value(ps, depth, 0, 0, build);
         int more;
 
         if (child == NULL)
@@ -541,12 +563,6 @@ static WH_NOINLINE cJSON *too_deep(struct parser *ps)
  * level and live: the skip paths matched so far (object members only). */
 static cJSON *value(struct parser *ps, int depth, int level, unsigned live, bool build)
 {
-    const unsigned char *raw;
-    size_t rawlen;
-    bool escapes;
-    char *s;
-    cJSON *item;
-
     if (ps->p >= ps->end)
         return fail(ps, NULL);
     switch (*ps->p) {
@@ -557,14 +573,7 @@ static cJSON *value(struct parser *ps, int depth, int level, unsigned live, bool
         return *ps->p == '{' ? object(ps, depth + 1, level, live, build)
                              : array(ps, depth + 1, build);
     case '"':
-        if (!scan_string(ps, &raw, &rawlen, &escapes))
-            return NULL;
-        s = decode(ps, raw, rawlen, escapes, build);
-        if (s == NULL || !build)
-            return s ? &not_built : NULL;
-        item = node(ps, cJSON_String);
-        item->valuestring = s;
-        return item;
+        return string_value(ps, build);
     case 't':
         return literal(ps, "true", 4, cJSON_True, build);
     case 'f':
