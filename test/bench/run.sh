@@ -11,17 +11,21 @@
 # whether the targets of the benchmark issue are met. See test/bench/README.md.
 #
 # usage: test/bench/run.sh [--duration SECONDS] [--threads N] [--smoke]
-#                          [--million | --million-only] [--sweep] [--sparkhook BIN]
+#                          [--quick | --million-only] [--sparkhook BIN]
 #                          [--build-dir DIR] [--keep]
+#
+# With no option it runs everything that judges a target: the matrix (3
+# reviews x 8 and 64 keep-alive connections and a new connection per
+# request, against nginx), the size sweep (sparkhook alone on the
+# many-containers pod generated with 10, 25, 50, 100 and 200 containers: cost
+# against size) and the million-request RSS run (1,000,000 requests at 8
+# connections to a fresh sparkhook, VmRSS/VmHWM sampled every second).
 #
 #   --duration S    seconds per wrk run (default 10)
 #   --threads N     wrk threads (default: number of cores)
 #   --smoke         CI smoke: 1 s runs, a few scenarios, no thresholds judged
-#   --million       also the RSS run: 1,000,000 requests at 8 connections to a
-#                   fresh sparkhook, VmRSS/VmHWM sampled every second
+#   --quick         the matrix only (no sweep, no million-request run)
 #   --million-only  only the RSS run (after the same setup and checks)
-#   --sweep         also: sparkhook alone on the many-containers pod generated
-#                   with 10, 25, 50, 100 and 200 containers (cost vs size)
 #   --sparkhook BIN use this binary instead of building one
 #   --build-dir DIR where to build sparkhook (default build-bench, Release)
 #   --keep          keep the temporary directory (configs, logs, wrk output)
@@ -38,9 +42,9 @@ top=$(cd "$here/../.." && pwd)
 duration=10
 threads=""
 smoke=0
-million=0
+million=1
 matrix=1
-sweep=0
+sweep=1
 sparkhook=""
 build_dir="$top/build-bench"
 keep=0
@@ -53,9 +57,8 @@ while [ $# -gt 0 ]; do
     --duration) duration=${2:?--duration needs SECONDS}; shift 2 ;;
     --threads) threads=${2:?--threads needs N}; shift 2 ;;
     --smoke) smoke=1; shift ;;
-    --million) million=1; shift ;;
-    --million-only) million=1; matrix=0; shift ;;
-    --sweep) sweep=1; shift ;;
+    --quick) million=0; sweep=0; shift ;;
+    --million-only) million=1; matrix=0; sweep=0; shift ;;
     --sparkhook) sparkhook=${2:?--sparkhook needs BIN}; shift 2 ;;
     --build-dir) build_dir=${2:?--build-dir needs DIR}; shift 2 ;;
     --keep) keep=1; shift ;;
