@@ -684,10 +684,12 @@ int wh_http_parse_listen(const char *listen, void *addr_out, unsigned *addrlen, 
     return WH_OK;
 }
 
-/* server.threads, or two loops per core: with only one, a loop whose thread
- * the scheduler has set aside (or that waits on a miss-path GET) holds up
- * every connection it has; measured on 2 cores, 4 loops gave a steadier
- * p99 than 2 (test/bench/README.md). */
+/* server.threads, or four loops per core: a loop whose thread the
+ * scheduler has set aside (or that waits on a miss-path GET) holds up every
+ * connection it has, so fewer connections per loop means a shorter tail.
+ * Measured on 2 cores with 8 keep-alive connections: p99 0.4 ms with 8
+ * loops, 0.5-1.0 ms with 4, up to several ms with 2, for the same req/s
+ * (test/bench/README.md). */
 static unsigned pool_size(const struct wh_config *cfg)
 {
     long n;
@@ -695,7 +697,7 @@ static unsigned pool_size(const struct wh_config *cfg)
     if (cfg->threads)
         return (unsigned)cfg->threads;
     n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? 2 * (unsigned)n : 2;
+    return n > 0 ? 4 * (unsigned)(n < 64 ? n : 64) : 4;
 }
 
 /* A libmicrohttpd daemon with its own thread and poll loop. poll, not
