@@ -363,6 +363,8 @@ static enum MHD_Result admit(struct wh_http *h, struct MHD_Connection *conn, str
         return refuse(conn, r, 413, "body too large", msg, NULL);
     }
     wh_buf_init(&r->body, r->cfg->max_body);
+    if (clen > 0) /* one allocation for the body, not one per doubling */
+        (void)wh_buf_reserve(&r->body, (size_t)clen);
     return MHD_YES;
 }
 

@@ -73,6 +73,11 @@ int wh_buf_add_grow(struct wh_buf *b, const void *p, size_t len)
     return WH_OK;
 }
 
+int wh_buf_reserve(struct wh_buf *b, size_t n)
+{
+    return grow(b, n);
+}
+
 int wh_buf_extend(struct wh_buf *b, size_t n, char **p)
 {
     int rc = grow(b, n);

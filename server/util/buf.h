@@ -57,6 +57,10 @@ int wh_buf_adds(struct wh_buf *b, const char *s);
 int wh_buf_printf(struct wh_buf *b, const char *fmt, ...) WH_PRINTF(2, 3);
 int wh_buf_vprintf(struct wh_buf *b, const char *fmt, va_list ap) WH_PRINTF(2, 0);
 
+/* Makes room for n more bytes now (one allocation for a size known in
+ * advance); WH_OK, or WH_ETOOBIG (contents freed) past the cap. */
+int wh_buf_reserve(struct wh_buf *b, size_t n);
+
 /* Grows the length by n bytes and points *p at them, for a caller that
  * writes in place (e.g. an encoder); the bytes are uninitialised. Returns
  * WH_OK or WH_ETOOBIG (contents freed). */

@@ -194,6 +194,23 @@ static void test_extend_gives_writable_room(void)
     wh_buf_cleanup(&b);
 }
 
+static void test_reserve_then_add_in_place(void)
+{
+    struct wh_buf b;
+    const char *before;
+
+    wh_buf_init(&b, 1000);
+    CHECK_OK(wh_buf_reserve(&b, 600));
+    CHECK_EQ(wh_buf_len(&b), 0);
+    before = wh_buf_str(&b);
+    CHECK_OK(wh_buf_add(&b, "0123456789", 10));
+    CHECK(wh_buf_str(&b) == before); /* no reallocation: the room was there */
+    CHECK_STR_EQ(wh_buf_str(&b), "0123456789");
+    CHECK_RC(wh_buf_reserve(&b, 991), WH_ETOOBIG); /* 10 + 991 > cap: freed */
+    CHECK_EQ(wh_buf_len(&b), 0);
+    wh_buf_cleanup(&b);
+}
+
 static void test_extend_exactly_at_cap(void)
 {
     struct wh_buf b;
@@ -361,6 +378,7 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_printf_past_cap_fails_and_frees),
     CHECK_TEST(test_printf_empty_result),
     CHECK_TEST(test_extend_gives_writable_room),
+    CHECK_TEST(test_reserve_then_add_in_place),
     CHECK_TEST(test_extend_exactly_at_cap),
     CHECK_TEST(test_extend_past_cap_fails_and_frees),
     CHECK_TEST(test_truncate),
