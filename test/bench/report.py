@@ -95,11 +95,6 @@ class Run:
         return sum(self.cpu) / 100.0 * secs / req * 1e6 if req else 0.0
 
 
-def busy_threads(r):
-    """Threads/processes that used at least a quarter of a core."""
-    return sum(1 for x in r.cpu if x >= 25)
-
-
 def ms(us):
     return f"{us / 1000:.2f}ms"
 
@@ -270,7 +265,7 @@ def main(argv):
         ratio = s.rps / n.rps if n.rps else 0
         print(f"  [{verdict(ratio >= MIN_KA8_RATIO)}] 3.5 executor, 8 keep-alive connections: req/s >= "
               f"{MIN_KA8_RATIO}x nginx: {s.rps:.0f} / {n.rps:.0f} = {ratio:.2f}x"
-              f" (sparkhook kept {busy_threads(s)} of {meta.get('nproc')} threads busy; CPU per request"
+              f" (sparkhook used {sum(s.cpu)}% of {meta.get('nproc')} cores; CPU per request"
               f" {s.cpu_us_per_req:.0f} vs {n.cpu_us_per_req:.0f} us = {s.cpu_us_per_req / n.cpu_us_per_req:.1f}x nginx's)")
         p99 = s.pct("p99_us")
         print(f"  [{verdict(p99 <= MAX_KA8_P99_US)}] 3.5 executor, 8 keep-alive connections: p99 <= 1 ms:"
