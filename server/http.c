@@ -719,21 +719,22 @@ static struct MHD_Daemon *start_daemon(struct wh_http *h, const struct wh_http_o
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (opts->kind == WH_HTTP_PROBES) /* one thread, a few connections, plain HTTP */
-        return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, addr,
+        return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
+                                on_mhd_log, h, MHD_OPTION_SOCK_ADDR, addr,
                                 MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT,
-                                64u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-                                MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_END);
+                                64u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
     /* With a client CA, GnuTLS asks clients for a certificate (mTLS). */
     return MHD_start_daemon(
         flags | MHD_USE_TLS | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, on_request, h,
-        MHD_OPTION_HTTPS_CERT_CALLBACK, wh_tls_callback(),
-        trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_ARRAY,
+        /* the logger first: messages about later options then reach it */
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_HTTPS_CERT_CALLBACK,
+        wh_tls_callback(), trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_ARRAY,
         trust ? (const void *)trust : (const void *)no_options, MHD_OPTION_HTTPS_PRIORITIES,
         TLS_PRIORITIES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->cfg->conn_timeout,
         MHD_OPTION_CONNECTION_LIMIT, h->limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        h, MHD_OPTION_END);
 }
 
 /* ---- the webhook's connections ------------------------------------------ */
