@@ -30,6 +30,7 @@
 #include <openssl/pem.h>
 
 #include "check.h"
+#include "jwt_mint.h"
 #include "jwtverify.h"
 #include "util/b64.h"
 #include "util/buf.h"
@@ -79,90 +80,6 @@ static void keys_make(void)
 }
 
 /* ---- minting ---------------------------------------------------------------- */
-
-static void b64url(const void *p, size_t len, struct wh_buf *out)
-{
-    struct wh_buf tmp;
-
-    wh_buf_init(&tmp, BIG);
-    CHECK_OK(wh_b64_encode(p, len, &tmp));
-    for (size_t i = 0; i < wh_buf_len(&tmp); i++) {
-        char c = wh_buf_str(&tmp)[i];
-
-        if (c == '=')
-            break;
-        CHECK_OK(wh_buf_addc(out, c == '+' ? '-' : c == '/' ? '_' : c));
-    }
-    wh_buf_cleanup(&tmp);
-}
-
-/* ECDSA signs in DER; JWS wants r and s as fixed-size big-endian halves. */
-static void ec_raw(EVP_PKEY *key, const unsigned char *der, size_t n, struct wh_buf *sig)
-{
-    const unsigned char *p = der;
-    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)n);
-    int coord = (EVP_PKEY_get_bits(key) + 7) / 8;
-    unsigned char raw[2 * 66];
-
-    CHECK(es != NULL);
-    CHECK(BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, coord) == coord);
-    CHECK(BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + coord, coord) == coord);
-    ECDSA_SIG_free(es);
-    CHECK_OK(wh_buf_add(sig, raw, 2 * (size_t)coord));
-}
-
-static void sign(EVP_PKEY *key, const EVP_MD *md, const char *input, struct wh_buf *sig)
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned char der[1024];
-    size_t n = sizeof(der);
-
-    CHECK(ctx != NULL);
-    CHECK(EVP_DigestSignInit(ctx, NULL, md, NULL, key) == 1);
-    CHECK(EVP_DigestSign(ctx, der, &n, (const unsigned char *)input, strlen(input)) == 1);
-    EVP_MD_CTX_free(ctx);
-    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC)
-        ec_raw(key, der, n, sig);
-    else
-        CHECK_OK(wh_buf_add(sig, der, n));
-}
-
-/* "b64(hdr).b64(payload).b64(sig)", signed with key and md (an empty
- * signature when key is NULL); the caller frees it. */
-static char *mint(const char *hdr, const char *payload, EVP_PKEY *key, const EVP_MD *md)
-{
-    struct wh_buf t, sig;
-
-    wh_buf_init(&t, BIG);
-    wh_buf_init(&sig, 4096);
-    b64url(hdr, strlen(hdr), &t);
-    CHECK_OK(wh_buf_addc(&t, '.'));
-    b64url(payload, strlen(payload), &t);
-    if (key != NULL)
-        sign(key, md, wh_buf_str(&t), &sig);
-    CHECK_OK(wh_buf_addc(&t, '.'));
-    b64url(wh_buf_str(&sig), wh_buf_len(&sig), &t);
-    wh_buf_cleanup(&sig);
-    return wh_buf_take(&t, NULL);
-}
-
-/* The same with an HMAC-SHA256 signature under secret. */
-static char *mint_hmac(const char *hdr, const char *payload, const void *secret, size_t len)
-{
-    struct wh_buf t;
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
-
-    wh_buf_init(&t, BIG);
-    b64url(hdr, strlen(hdr), &t);
-    CHECK_OK(wh_buf_addc(&t, '.'));
-    b64url(payload, strlen(payload), &t);
-    CHECK(HMAC(EVP_sha256(), secret, (int)len, (const unsigned char *)wh_buf_str(&t),
-               wh_buf_len(&t), mac, &maclen) != NULL);
-    CHECK_OK(wh_buf_addc(&t, '.'));
-    b64url(mac, maclen, &t);
-    return wh_buf_take(&t, NULL);
-}
 
 struct spec {
     const char *iss, *sub;

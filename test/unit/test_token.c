@@ -8,8 +8,7 @@
  * directory per test. stdout and stderr of each run go to files in that
  * directory and are echoed when a run's exit code is not the expected one.
  *
- * The token minting helpers repeat those of test_jwt.c on purpose: each test
- * binary stands alone.
+ * Tokens are minted with jwt_mint.h, shared with test_jwt.c.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -30,6 +29,7 @@
 #include <openssl/pem.h>
 
 #include "check.h"
+#include "jwt_mint.h"
 #include "jwtverify.h"
 #include "token.h"
 #include "util/b64.h"
@@ -52,7 +52,7 @@
 #define HDR_RS256 "{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}"
 #define HDR_ES256 "{\"alg\":\"ES256\",\"kid\":\"ec-1\"}"
 
-/* ---- keys and tokens (as in test_jwt.c) ------------------------------------ */
+/* ---- keys ------------------------------------------------------------------ */
 
 static EVP_PKEY *k_rsa, *k_ec;
 
@@ -70,82 +70,6 @@ static void keys_make(void)
     k_ec = EVP_EC_gen("P-256");
     CHECK(k_rsa != NULL && k_ec != NULL);
     CHECK(atexit(keys_free) == 0);
-}
-
-static void b64url(const void *p, size_t len, struct wh_buf *out)
-{
-    struct wh_buf tmp;
-
-    wh_buf_init(&tmp, BIG);
-    CHECK_OK(wh_b64_encode(p, len, &tmp));
-    for (size_t i = 0; i < wh_buf_len(&tmp); i++) {
-        char c = wh_buf_str(&tmp)[i];
-
-        if (c == '=')
-            break;
-        CHECK_OK(wh_buf_addc(out, c == '+' ? '-' : c == '/' ? '_' : c));
-    }
-    wh_buf_cleanup(&tmp);
-}
-
-/* RS256 (PKCS#1 v1.5, SHA-256) or ES256 (raw r||s) signature of input. */
-static void sign(EVP_PKEY *key, const char *input, struct wh_buf *sig)
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned char der[1024], raw[64];
-    size_t n = sizeof(der);
-    const unsigned char *p = der;
-    ECDSA_SIG *es;
-
-    CHECK(ctx != NULL);
-    CHECK(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1);
-    CHECK(EVP_DigestSign(ctx, der, &n, (const unsigned char *)input, strlen(input)) == 1);
-    EVP_MD_CTX_free(ctx);
-    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) {
-        CHECK_OK(wh_buf_add(sig, der, n));
-        return;
-    }
-    es = d2i_ECDSA_SIG(NULL, &p, (long)n);
-    CHECK(es != NULL);
-    CHECK(BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, 32) == 32);
-    CHECK(BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + 32, 32) == 32);
-    ECDSA_SIG_free(es);
-    CHECK_OK(wh_buf_add(sig, raw, sizeof(raw)));
-}
-
-/* header.payload.signature; key NULL: empty signature. Caller frees. */
-static char *mint(const char *hdr, const char *payload, EVP_PKEY *key)
-{
-    struct wh_buf t, sig;
-
-    wh_buf_init(&t, BIG);
-    wh_buf_init(&sig, 4096);
-    b64url(hdr, strlen(hdr), &t);
-    CHECK_OK(wh_buf_addc(&t, '.'));
-    b64url(payload, strlen(payload), &t);
-    if (key != NULL)
-        sign(key, wh_buf_str(&t), &sig);
-    CHECK_OK(wh_buf_addc(&t, '.'));
-    b64url(wh_buf_str(&sig), wh_buf_len(&sig), &t);
-    wh_buf_cleanup(&sig);
-    return wh_buf_take(&t, NULL);
-}
-
-static char *mint_hmac(const char *hdr, const char *payload, const void *secret, size_t len)
-{
-    struct wh_buf t;
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
-
-    wh_buf_init(&t, BIG);
-    b64url(hdr, strlen(hdr), &t);
-    CHECK_OK(wh_buf_addc(&t, '.'));
-    b64url(payload, strlen(payload), &t);
-    CHECK(HMAC(EVP_sha256(), secret, (int)len, (const unsigned char *)wh_buf_str(&t),
-               wh_buf_len(&t), mac, &maclen) != NULL);
-    CHECK_OK(wh_buf_addc(&t, '.'));
-    b64url(mac, maclen, &t);
-    return wh_buf_take(&t, NULL);
 }
 
 struct spec {
@@ -178,7 +102,7 @@ static char *payload_json(const struct spec *s)
 static char *token_for(const struct spec *s, const char *hdr, EVP_PKEY *key)
 {
     char *payload = payload_json(s);
-    char *t = mint(hdr, payload, key);
+    char *t = mint(hdr, payload, key, EVP_sha256());
 
     free(payload);
     return t;
@@ -512,7 +436,8 @@ static void test_no_key(void)
     CHECK_OUT(&f, "skip iss: no --iss\n");
     CHECK_OUT(&f, "skip aud: no --aud or --trust\n");
     /* Unsigned tokens decode for inspection too. */
-    put_token(&f, mint("{\"alg\":\"none\"}", "{\"sub\":\"x\",\"exp\":1700000100}", NULL));
+    put_token(&f,
+              mint("{\"alg\":\"none\"}", "{\"sub\":\"x\",\"exp\":1700000100}", NULL, EVP_sha256()));
     CHECK_RUN(&f, WH_TOKEN_EXIT_OK, "inspect", "--now", NOW_S, f.tok);
     CHECK_OUT(&f, "alg: none\n");
     CHECK_OUT(&f, "kubernetes.io: not a service-account token: sub \"x\" is not");
@@ -603,7 +528,7 @@ static void test_attacks(void)
     put_token(&f, tok);
     CHECK_RUN(&f, WH_TOKEN_EXIT_SIGNATURE, "inspect", "--key", f.rsa_pem, "--now", NOW_S, f.tok);
     /* alg none with an empty signature. */
-    put_token(&f, mint("{\"alg\":\"none\"}", payload, NULL));
+    put_token(&f, mint("{\"alg\":\"none\"}", payload, NULL, EVP_sha256()));
     CHECK_RUN(&f, WH_TOKEN_EXIT_SIGNATURE, "inspect", "--key", f.rsa_pem, "--now", NOW_S, f.tok);
     CHECK_OUT(&f, "FAIL signature: alg \"none\" (unsigned token) is never accepted\n");
     CHECK_RUN(&f, WH_TOKEN_EXIT_SIGNATURE, "inspect", "--jwks", f.jwks, "--now", NOW_S, f.tok);
@@ -802,7 +727,7 @@ static void test_escaping(void)
     put_token(&f, mint("{\"alg\":\"RS256\",\"kid\":\"a\\u001b[2Jb\"}",
                        "{\"sub\":\"x\\u001b]0;pwned\\u0007y\",\"iss\":\"caf\\u00e9\","
                        "\"exp\":1700000100}",
-                       k_rsa));
+                       k_rsa, EVP_sha256()));
     CHECK_RUN(&f, WH_TOKEN_EXIT_OK, "inspect", "--now", NOW_S, f.tok);
     CHECK_OUT(&f, "kid: a\\x1b[2Jb\n");
     CHECK_OUT(&f, "sub: x\\x1b]0;pwned\\x07y\n");
