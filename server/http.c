@@ -756,8 +756,12 @@ static size_t least_loaded(struct wh_http *h)
 static bool has_room(void *arg)
 {
     struct wh_http *h = arg;
+    size_t d;
 
-    return atomic_load(&h->load[least_loaded(h)]) < h->limit;
+    for (d = 0; d < h->ndaemons; d++)
+        if (atomic_load(&h->load[d]) < h->limit)
+            return true;
+    return false;
 }
 
 static void take(void *arg, int fd, const struct sockaddr *addr, socklen_t addrlen)
