@@ -81,9 +81,9 @@ struct wh_http {
 struct pending {
     struct pending *next, *prev;
     int fd;
-    int daemon;              /* index in daemons[], -1 when unknown */
-    bool joined;             /* join is attached to the TLS session */
-    struct wh_tls_join join; /* an answer's header and body in one write */
+    int daemon;    /* index in daemons[], -1 when unknown */
+    void *session; /* the TLS session (gnutls_session_t), or NULL */
+    bool corked;   /* the answer being sent is corked (tls.h) */
     struct timespec start;
     bool served; /* a request reached the handler: the deadline no longer applies */
 };
@@ -209,8 +209,8 @@ static void serve_mutate(struct wh_http *h, struct MHD_Connection *conn, struct 
     body = wh_buf_take(&r->res.body, &len);
     wh_metrics_observe(&r->res, elapsed_us(r));
     p = conn_state(conn);
-    if (p && p->joined && len > 0) /* the header's record waits for the body's */
-        wh_join_arm(&p->join.join);
+    if (p && p->session) /* header and body in one record */
+        p->corked = wh_tls_cork(p->session, p->fd, len);
     (void)send_body(conn, r->status, body, len, NULL);
 }
 
@@ -475,11 +475,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     struct req *r = *req_cls;
     struct pending *p = h->kind == WH_HTTP_WEBHOOK ? conn_state(conn) : NULL;
 
-    /* The answer is out as far as libmicrohttpd knows: so must be any record
-     * the join still holds (an answer of one record). A client that leaves
-     * no room for it for 100 ms is cut off rather than left waiting. */
-    if (p && p->joined && !wh_join_flush(&p->join.join, 100))
-        (void)shutdown(p->fd, SHUT_RDWR);
+    /* The answer is out as far as libmicrohttpd knows: so must be what the
+     * cork kept. A client that leaves no room for it for 100 ms (the cork
+     * checked there was room) is cut off rather than left waiting. */
+    if (p && p->corked) {
+        p->corked = false;
+        if (!wh_tls_uncork(p->session, p->fd, 100))
+            (void)shutdown(p->fd, SHUT_RDWR);
+    }
     if (r == NULL)
         return;
     /* Probes arrive every few seconds: only failures are worth a line. */
@@ -560,10 +563,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         p->fd = ci ? (int)ci->connect_fd : -1;
         p->daemon = daemon_index(h, conn);
         ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-        if (ci && ci->tls_session && p->fd >= 0) {
-            wh_tls_join_attach(&p->join, ci->tls_session, p->fd);
-            p->joined = true;
-        }
+        if (ci && ci->tls_session && p->fd >= 0)
+            p->session = ci->tls_session;
         (void)clock_gettime(CLOCK_MONOTONIC, &p->start);
         (void)pthread_mutex_lock(&h->pmu);
         p->next = h->pending;
@@ -576,11 +577,6 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
     if (p == NULL)
         return;
-    if (p->joined) { /* the session outlives this callback by a little */
-        ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-        if (ci && ci->tls_session)
-            wh_tls_join_detach(&p->join, ci->tls_session);
-    }
     /* CLOSED comes before libmicrohttpd closes the socket: once p is out of
      * the list, the watchdog can no longer touch this fd. */
     (void)pthread_mutex_lock(&h->pmu);

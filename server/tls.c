@@ -8,11 +8,13 @@
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -355,39 +357,49 @@ uint64_t wh_tls_reloads(void)
     return atomic_load(&tls.reloads);
 }
 
-/* ---- one write per answer ---------------------------------------------- */
+/* ---- one record per answer -------------------------------------------- */
 
-static ssize_t direct_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int n)
+bool wh_tls_cork(void *session, int fd, size_t body_len)
 {
-    struct msghdr m;
+    int queued = 0, sndbuf = 0;
+    socklen_t n = sizeof(sndbuf);
 
-    memset(&m, 0, sizeof(m));
-    m.msg_iov = (struct iovec *)(uintptr_t)iov;
-    m.msg_iovlen = (size_t)n;
-    return sendmsg((int)(intptr_t)ptr, &m, MSG_NOSIGNAL);
+    if (body_len == 0 || body_len > WH_TLS_CORK_MAX)
+        return false;
+    /* bytes not yet acknowledged, and the buffer's size: an answer that
+     * fits twice into what is left is written at once when uncorked */
+    if (ioctl(fd, SIOCOUTQ, &queued) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &n) != 0)
+        return false;
+    if ((size_t)sndbuf < (size_t)queued + 2 * (body_len + 1024))
+        return false;
+    gnutls_record_cork(session);
+    return true;
 }
 
-static ssize_t join_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int n)
+static long long now_ms(void)
 {
-    struct wh_tls_join *j = ptr;
+    struct timespec t;
 
-    return wh_join_write(&j->join, (const struct iovec *)(const void *)iov, n);
+    (void)clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-void wh_tls_join_attach(struct wh_tls_join *j, void *session, int fd)
+bool wh_tls_uncork(void *session, int fd, int timeout_ms)
 {
-    gnutls_transport_ptr_t recv_ptr = NULL, send_ptr = NULL;
+    long long deadline = now_ms() + timeout_ms;
 
-    gnutls_transport_get_ptr2(session, &recv_ptr, &send_ptr);
-    wh_join_init(&j->join, fd);
-    j->recv_ptr = recv_ptr;
-    gnutls_transport_set_ptr2(session, recv_ptr, j);
-    gnutls_transport_set_vec_push_function(session, join_push);
-}
+    for (;;) {
+        int r = gnutls_record_uncork(session, 0);
+        long long left;
+        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
-void wh_tls_join_detach(struct wh_tls_join *j, void *session)
-{
-    gnutls_transport_set_ptr2(session, j->recv_ptr, (gnutls_transport_ptr_t)(intptr_t)j->join.fd);
-    gnutls_transport_set_vec_push_function(session, direct_push);
-    wh_join_init(&j->join, j->join.fd);
+        if (r >= 0 && gnutls_record_check_corked(session) == 0)
+            return true;
+        if (r < 0 && r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED)
+            return false;
+        left = deadline - now_ms();
+        if (left <= 0 || (r == GNUTLS_E_AGAIN && poll(&pfd, 1, (int)left) <= 0))
+            return false;
+    }
 }

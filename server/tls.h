@@ -23,7 +23,6 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "join.h"
 #include "wh.h"
 
 /* Loads the pair and makes it current. Fails (nothing changed) when the files
@@ -52,20 +51,27 @@ bool wh_tls_peer_verified(void *session);
 /* Number of successful reloads after the first load. */
 uint64_t wh_tls_reloads(void);
 
-/* ---- one write per answer ---------------------------------------------
+/* ---- one record per answer --------------------------------------------
  *
- * Routes a session's writes through a join (join.h), which can hold an
- * answer's header record back to go out with its body. Ownership: the
- * caller keeps j alive from attach to detach. */
-struct wh_tls_join {
-    struct wh_join join;
-    void *recv_ptr; /* the session's, kept as it was */
-};
+ * libmicrohttpd hands GnuTLS an answer's header and its body in two calls:
+ * two records, and for the client two records to read (an OpenSSL client
+ * reads each in two calls). Corking the session just before the answer is
+ * queued makes GnuTLS keep both; uncorking once libmicrohttpd is done with
+ * the answer sends them as one record, in one write.
+ *
+ * Uncorking must not wait on a slow reader: libmicrohttpd believes the
+ * answer sent, so nothing would ever retry it. Hence wh_tls_cork only corks
+ * an answer of at most WH_TLS_CORK_MAX bytes, and only when the socket's send
+ * buffer has room for it twice over; any other answer goes out as
+ * libmicrohttpd writes it (two records, every partial write retried). */
+#define WH_TLS_CORK_MAX 12288 /* with its header, one 16 KiB record */
 
-/* Routes the writes of session (a gnutls_session_t on socket fd) through j. */
-void wh_tls_join_attach(struct wh_tls_join *j, void *session, int fd);
-/* Gives the session back direct writes on its socket (held bytes, if any,
- * are dropped: the connection is closing). */
-void wh_tls_join_detach(struct wh_tls_join *j, void *session);
+/* Corks session (a gnutls_session_t on socket fd) for an answer of body_len
+ * bytes, if it qualifies (see above); true when corked. */
+bool wh_tls_cork(void *session, int fd, size_t body_len);
+
+/* Sends what a cork kept, waiting at most timeout_ms in all for room in the
+ * socket; false when it could not all be written (the caller closes). */
+bool wh_tls_uncork(void *session, int fd, int timeout_ms);
 
 #endif

@@ -669,9 +669,10 @@ def _():
 @case("pipelined-to-a-slow-reader")
 def _():
     """Answers pile up behind a client with a small receive window that reads
-    nothing for a second: the server's writes stop part way (an answer's
-    header and body go out in one write, so a write may stop inside either),
-    and every answer must still arrive whole, in order, with its own uid."""
+    nothing for a second: the first answers are corked into one record each
+    while the socket has room, the later ones go out as libmicrohttpd writes
+    them and stop part way; every answer must still arrive whole, in order,
+    with its own uid."""
     many = json.load(open(os.path.join(FIX, "reviews", "pod-many-containers.json")))
     uids, reqs = [], []
     for i in range(12):

@@ -403,6 +403,35 @@ check_keep_alive() {
   ok keep_alive
 }
 
+# An answer is one TLS record (its header and body together): one record to
+# read for the client, one write for the server. Counted from what an OpenSSL
+# client logs of every record it receives (-msg): application data records
+# after the request, at TLS 1.2 (the record's own type) and 1.3 (the inner type).
+check_one_record() {
+  local v what n len why code
+  len=$(stat -c %s "$CASES/spark-executor.json")
+  for v in 1_2 1_3; do
+    [ "$v" = 1_2 ] && what=RecordHeader || what=InnerContent
+    { printf 'POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n'
+      printf 'Content-Length: %d\r\nConnection: close\r\n\r\n' "$len"
+      cat "$CASES/spark-executor.json"; } |
+      timeout "$CURL_TIMEOUT" openssl s_client -connect "127.0.0.1:$PORT" -servername localhost \
+        -CAfile "$CA" "-tls$v" -quiet -msg -msgfile "$WORK/record$v.msg" >"$WORK/record$v.out" \
+        2>"$WORK/record$v.err"
+    code=$(head -1 "$WORK/record$v.out" | awk '{ print $2 }')
+    [ -n "$code" ] && echo "$code" >>"$STATUSES"
+    head -1 "$WORK/record$v.out" | grep -q '^HTTP/1.1 200' ||
+      { fail "one_record_tls$v" "no HTTP 200: $(head -c 200 "$WORK/record$v.out") $(tail -2 "$WORK/record$v.err")"; continue; }
+    sed '1,/^\r\{0,1\}$/d' "$WORK/record$v.out" >"$WORK/record$v.body"
+    why=$(json_expect "$WORK/record$v.body" "r['allowed'] is True and r.get('patch')") ||
+      { fail "one_record_tls$v" "answer: $why"; continue; }
+    n=$(awk -v w="$what" '$1 == "<<<" && $0 ~ w { getline; if ($1 == "17") n++ } END { print n + 0 }' \
+      "$WORK/record$v.msg")
+    [ "$n" = 1 ] || { fail "one_record_tls$v" "$n application data records for one answer, want 1"; continue; }
+    ok "one_record_tls$v"
+  done
+}
+
 # ---- 6: TLS ----------------------------------------------------------------------
 
 check_tls_version() { # NAME VERSION
@@ -614,6 +643,7 @@ main() {
     # 4-6
     check_bad_input
     check_keep_alive
+    check_one_record
     check_tls
     # 8, then 7 on the complete log
     check_sigterm
