@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "admission.h"
 #include "apply.h"
@@ -283,16 +279,6 @@ int wh_cmd_serve(const struct wh_cli *cli)
     (void)sigaddset(&set, SIGHUP);
     (void)pthread_sigmask(SIG_BLOCK, &set, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
-#ifdef __GLIBC__
-    /* glibc gives threads up to 8 heaps per core, and each keeps what TLS
-     * handshakes fragment; the request path allocates from its own arena
-     * (util/arena.h), so one heap per core costs no throughput. */
-    {
-        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-        (void)mallopt(M_ARENA_MAX, ncpu > 2 ? (int)ncpu : 2);
-    }
-#endif
     atomic_init(&app.stopping, false);
     wh_buf_init(&app.client_ca, 1u << 20);
     rc = wh_cmd_load_config(cli, &app.cfg);
