@@ -41,7 +41,7 @@ struct flight {
 
 struct wh_cache {
     const struct wh_config *cfg;
-    pthread_mutex_t mu;
+    pthread_rwlock_t mu; /* guards cur: every request reads it, an update writes it */
     struct wh_snapshot *cur;
     pthread_mutex_t wmu;
     struct wh_kube *kube;
@@ -57,7 +57,7 @@ struct wh_cache *wh_cache_new(const struct wh_config *cfg)
     struct wh_cache *c = wh_xcalloc(1, sizeof(*c));
 
     c->cfg = cfg;
-    (void)pthread_mutex_init(&c->mu, NULL);
+    (void)pthread_rwlock_init(&c->mu, NULL);
     (void)pthread_mutex_init(&c->wmu, NULL);
     (void)pthread_mutex_init(&c->smu, NULL);
     (void)pthread_mutex_init(&c->fmu, NULL);
@@ -74,7 +74,7 @@ void wh_cache_free(struct wh_cache *c)
     for (k = 0; k < 2; k++)
         wh_reflector_stop(c->refl[k]);
     wh_snapshot_unref(c->cur);
-    (void)pthread_mutex_destroy(&c->mu);
+    (void)pthread_rwlock_destroy(&c->mu);
     (void)pthread_mutex_destroy(&c->wmu);
     (void)pthread_mutex_destroy(&c->smu);
     (void)pthread_mutex_destroy(&c->fmu);
@@ -85,9 +85,9 @@ struct wh_snapshot *wh_cache_snapshot_ref(struct wh_cache *c)
 {
     struct wh_snapshot *s;
 
-    (void)pthread_mutex_lock(&c->mu);
+    (void)pthread_rwlock_rdlock(&c->mu);
     s = wh_snapshot_ref(c->cur);
-    (void)pthread_mutex_unlock(&c->mu);
+    (void)pthread_rwlock_unlock(&c->mu);
     return s;
 }
 
@@ -97,10 +97,10 @@ static void swap_in(struct wh_cache *c, struct wh_snapshot *snap)
     struct wh_snapshot *old;
     size_t k;
 
-    (void)pthread_mutex_lock(&c->mu);
+    (void)pthread_rwlock_wrlock(&c->mu);
     old = c->cur;
     c->cur = snap;
-    (void)pthread_mutex_unlock(&c->mu);
+    (void)pthread_rwlock_unlock(&c->mu);
     wh_snapshot_unref(old);
     (void)pthread_mutex_lock(&c->smu);
     for (k = 0; k < 2; k++)
@@ -351,9 +351,9 @@ struct wh_kobj *wh_cache_fetch(void *cache, enum wh_kind kind, const char *ns, c
     }
     /* The request's snapshot may predate an object a flight just fetched
      * and published: look in the current one before fetching again. */
-    (void)pthread_mutex_lock(&c->mu);
+    (void)pthread_rwlock_rdlock(&c->mu);
     o = wh_snapshot_find_ref(c->cur, kind, kind == WH_KIND_NAMESPACE ? "" : ns, name);
-    (void)pthread_mutex_unlock(&c->mu);
+    (void)pthread_rwlock_unlock(&c->mu);
     if (o != NULL) {
         (void)pthread_mutex_unlock(&c->fmu);
         return o;

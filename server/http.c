@@ -85,7 +85,7 @@ struct pending {
     void *session; /* the TLS session (gnutls_session_t), or NULL */
     bool corked;   /* the answer being sent is corked (tls.h) */
     struct timespec start;
-    bool served; /* a request reached the handler: the deadline no longer applies */
+    atomic_bool served; /* a request reached the handler: the deadline no longer applies */
 };
 
 struct req;
@@ -113,7 +113,7 @@ struct req {
     const char *reason; /* static: why refused before the pipeline ran */
 };
 
-static void mark_served(struct wh_http *h, struct MHD_Connection *conn);
+static void mark_served(struct MHD_Connection *conn);
 static struct pending *conn_state(struct MHD_Connection *conn);
 static route_fn serve_mutate;
 static route_fn serve_healthz;
@@ -382,7 +382,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->cfg = atomic_load(&h->cfg);
         atomic_fetch_add(&h->in_flight, 1);
         if (h->kind == WH_HTTP_WEBHOOK)
-            mark_served(h, conn);
+            mark_served(conn);
         (void)clock_gettime(CLOCK_MONOTONIC, &r->start);
         *req_cls = r;
         return admit(h, conn, r, url, method);
@@ -602,15 +602,13 @@ static struct pending *conn_state(struct MHD_Connection *conn)
     return ci ? ci->socket_context : NULL;
 }
 
-static void mark_served(struct wh_http *h, struct MHD_Connection *conn)
+static void mark_served(struct MHD_Connection *conn)
 {
     struct pending *p = conn_state(conn);
 
-    if (p) {
-        (void)pthread_mutex_lock(&h->pmu);
-        p->served = true;
-        (void)pthread_mutex_unlock(&h->pmu);
-    }
+    /* the connection's own thread; the watchdog only reads it */
+    if (p && !atomic_load_explicit(&p->served, memory_order_relaxed))
+        atomic_store_explicit(&p->served, true, memory_order_relaxed);
 }
 
 static void *watchdog(void *arg)
@@ -630,7 +628,8 @@ static void *watchdog(void *arg)
             int64_t ms = (int64_t)(now.tv_sec - p->start.tv_sec) * 1000 +
                          (now.tv_nsec - p->start.tv_nsec) / 1000000;
 
-            if (!p->served && p->fd >= 0 && ms >= (int64_t)cfg->conn_timeout * 1000) {
+            if (!atomic_load_explicit(&p->served, memory_order_relaxed) && p->fd >= 0 &&
+                ms >= (int64_t)cfg->conn_timeout * 1000) {
                 (void)shutdown(p->fd, SHUT_RDWR);
                 p->fd = -1; /* once */
             }
