@@ -60,6 +60,11 @@ class Run:
         kv = dict(x.split("=", 1) for x in extra.split() if "=" in x)
         self.wrk_cpu = int(kv["wrk"]) if "wrk" in kv else None
         self.others_cpu = int(kv["others"]) if "others" in kv else None
+        # pauses.c: how long the machine itself stood still during the run
+        self.paused_ms = float(kv["paused_ms"]) if "paused_ms" in kv else None
+        self.pauses = int(kv["count"]) if "count" in kv else 0
+        self.max_pause_ms = float(kv.get("max_ms", 0))
+        self.pause_fifo = kv.get("fifo") == "1"
 
     @property
     def rps(self):
@@ -93,6 +98,17 @@ class Run:
         req = self.b.get("requests", 0)
         secs = self.b.get("duration_us", 0) / 1e6
         return sum(self.cpu) / 100.0 * secs / req * 1e6 if req else 0.0
+
+
+def paused_text(r):
+    if r.paused_ms is None:
+        return "-"
+    return f"{r.paused_ms:.0f}ms/{r.pauses}" + ("" if r.pause_fifo else "?")
+
+
+def disturbance(pair):
+    """How much the machine paused during a sparkhook/nginx pair (the worse)."""
+    return max((r.paused_ms or 0.0) for r in pair)
 
 
 def ms(us):
@@ -163,14 +179,19 @@ def main(argv):
                          ms(r.pct("p999_us")), r.error_text,
                          mib(r.hwm_kb) + ("" if r.hwm_reset else "*"), mib(r.rss_kb), cpu_text(r),
                          "-" if r.wrk_cpu is None else f"{r.wrk_cpu}%",
-                         "-" if r.others_cpu is None else f"{r.others_cpu}%"])
+                         "-" if r.others_cpu is None else f"{r.others_cpu}%", paused_text(r)])
         table(rows, ["scenario", "server", "req/s", "p50", "p99", "p99.9", "errors", "peak RSS",
-                     "RSS after", "server CPU (per thread/process)", "wrk CPU", "others"])
+                     "RSS after", "server CPU (per thread/process)", "wrk CPU", "others", "paused"])
         print("peak RSS = VmHWM over the run (reset through /proc/PID/clear_refs before each run"
               "; * = reset refused, cumulative since start); nginx = master + workers summed.")
         print("server CPU = % of one core over the run, split by sparkhook thread / nginx process;"
               " wrk CPU = the client's; others = the rest of the machine (anything above a few %"
               " is a neighbour: that run is disturbed).")
+        print("paused = how long the machine itself stood still during the run, and how often"
+              " (test/bench/pauses.c: a real-time thread per CPU that wakes every 5 ms and"
+              " measures how late; ? = real-time priority refused). It stalls server and client"
+              " alike, and wrk turns a pause into p99: once the pauses add up to 1% of a run"
+              f" ({float(meta.get('duration') or 10) * 10:.0f} ms here), no server can show a p99 below them.")
         noisy = [r for r in matrix if (r.others_cpu or 0) > 10]
         if noisy:
             print(f"WARNING: {len(noisy)} of {len(matrix)} runs shared the machine with other work"
@@ -260,7 +281,22 @@ def main(argv):
         return 1 if all_errors else 0
 
     print("TARGETS")
-    s, n = by.get(("e35/ka8", "sparkhook")), by.get(("e35/ka8", "nginx"))
+    # The judged pair: the least disturbed attempt (run.sh repeats the pair
+    # when the machine paused during it; pauses.c alone decides).
+    attempts = [(lab, by[(lab, "sparkhook")], by[(lab, "nginx")])
+                for lab in ("e35/ka8", "e35/ka8#2", "e35/ka8#3")
+                if (lab, "sparkhook") in by and (lab, "nginx") in by]
+    s = n = None
+    if attempts:
+        lab, s, n = min(attempts, key=lambda a: disturbance(a[1:]))
+        if len(attempts) > 1:
+            print(f"  (3.5 executor at 8 keep-alive connections, {len(attempts)} attempts: the machine"
+                  " paused " + ", ".join(f"{disturbance(a[1:]):.0f} ms" for a in attempts)
+                  + f" during them; judged: {lab}, the least disturbed)")
+        pause_note = ""
+        if disturbance((s, n)) >= float(meta.get("duration") or 10) * 5:
+            pause_note = (f"; the machine paused {disturbance((s, n)):.0f} ms during it: the p99 is"
+                          " the machine's as much as the server's")
     if s and n:
         ratio = s.rps / n.rps if n.rps else 0
         print(f"  [{verdict(ratio >= MIN_KA8_RATIO)}] 3.5 executor, 8 keep-alive connections: req/s >= "
@@ -269,7 +305,7 @@ def main(argv):
               f" {s.cpu_us_per_req:.0f} vs {n.cpu_us_per_req:.0f} us = {s.cpu_us_per_req / n.cpu_us_per_req:.1f}x nginx's)")
         p99 = s.pct("p99_us")
         print(f"  [{verdict(p99 <= MAX_KA8_P99_US)}] 3.5 executor, 8 keep-alive connections: p99 <= 1 ms:"
-              f" {ms(p99)} (nginx {ms(n.pct('p99_us'))})")
+              f" {ms(p99)} (nginx {ms(n.pct('p99_us'))}{pause_note})")
     else:
         print("  [NOT RUN] 3.5 executor, 8 keep-alive connections")
     s, n = by.get(("e35/close8", "sparkhook")), by.get(("e35/close8", "nginx"))

@@ -136,6 +136,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# the machine-pause probe (pauses.c): how long the machine itself stood still
+# during each run
+cc -O2 -pthread -o "$tmp/pauses" "$here/pauses.c" 2>"$tmp/pauses.log" ||
+  { cat "$tmp/pauses.log" >&2; die "cannot build test/bench/pauses.c"; }
+
 # ---- inputs: certificate, request bodies, ports --------------------------------
 sh "$top/certs/gen-dev-certs.sh" "$tmp/certs" >/dev/null
 cert="$tmp/certs/tls.crt"
@@ -352,7 +357,11 @@ bench() {
   hwm_ok=$(reset_hwm "${spids[@]}")
   before=$(cpu_ticks "${spids[@]}")
   b0=$(sys_busy)
+  "$tmp/pauses" >"$out.pauses" 2>&1 &
+  local probe=$!
   run_wrk "$out" "$conns" "$mode" "$c" "https://127.0.0.1:$port/mutate"
+  kill -TERM "$probe" 2>/dev/null || true
+  wait "$probe" 2>/dev/null || true
   b1=$(sys_busy)
   after=$(cpu_ticks "${spids[@]}")
   # what else ran: machine busy - server - wrk, in % of one core
@@ -363,6 +372,7 @@ bench() {
       END { split(w, t, " "); wrk = (t[1] + t[2]) * 100 / d; busy = b * 100 / hz / d
             o = busy - s * 100 / hz / d - wrk; if (o < 0) o = 0
             printf "wrk=%d others=%d", wrk, o }')
+  machine="$machine $(sed -n 's/^PAUSES //p' "$out.pauses")"
   line=$(grep '^BENCH ' "$out" || true)
   [ -n "$line" ] || { echo "wrk failed for $label $server:" >&2; cat "$out" >&2; line="BENCH failed=1"; }
   local cpu
@@ -391,6 +401,20 @@ if [ "$matrix" -eq 1 ]; then
     bench "$label" "$c" "$mode" "$conns" nginx "$(ng_port "$c")"
   done
   if [ "$smoke" -eq 0 ]; then
+    # The judged pair again when the machine paused during it (see pauses.c):
+    # at most twice more; the report judges the least disturbed attempt and
+    # prints them all. Only the probe decides, never the result.
+    disturbed_ms=${BENCH_DISTURBED_MS:-$((duration * 5))} # 0.5% of a run (override only to test this script)
+    paused_ms() { awk '/^PAUSES/ { for (i = 2; i <= NF; i++) if ($i ~ /^paused_ms=/) print substr($i, 11) + 0 }' "$1"; }
+    prev=e35-ka8 # the files of the attempt before
+    for attempt in 2 3; do
+      worst=$(for s in sparkhook nginx; do paused_ms "$tmp/wrk/$prev-$s.txt.pauses"; done | sort -n | tail -1)
+      awk -v w="${worst:-0}" -v d="$disturbed_ms" 'BEGIN { exit !(w >= d) }' || break
+      echo "  (e35/ka8: the machine paused ${worst} ms during it; again, attempt $attempt of 3)" >&2
+      bench "e35/ka8#$attempt" e35 ka 8 sparkhook "$port_sh" "$main_sh_pid"
+      bench "e35/ka8#$attempt" e35 ka 8 nginx "$(ng_port e35)"
+      prev="e35-ka8#$attempt"
+    done
     # the cost of access logging: sparkhook at info writes one JSON line per
     # request to stderr (here /dev/null); everything else above is at warn
     start_sparkhook "$port_sh_info" info /dev/null
