@@ -4,7 +4,6 @@
  */
 #include "patch.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,12 +191,14 @@ int wh_patch_append(struct wh_patch *p, const cJSON *existing, const char *path,
     cJSON *arr;
 
     if (existing != NULL) {
-        int w = snprintf(ptr, sizeof(ptr), "%s/-", path);
+        size_t n = strlen(path);
 
-        if (w < 0 || (size_t)w >= sizeof(ptr)) {
+        if (n + 2 >= sizeof(ptr)) {
             cJSON_Delete(item);
             return wh_errf(err, WH_ETOOBIG, "json pointer too long: %.64s...", path);
         }
+        memcpy(ptr, path, n);
+        memcpy(ptr + n, "/-", 3);
         push(p, ptr, item, false);
         return WH_OK;
     }

@@ -4,7 +4,6 @@
  */
 #include "pod.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,15 +66,40 @@ static int check_named_items(const cJSON *arr, const char *path, const char *fie
     return WH_OK;
 }
 
+/* Writes a, b, sep, index and c into out, cut short at size (the callers'
+ * sizes hold every list name and index): the two names every container
+ * gets, without printf's cost. */
+static void name_at(char *out, size_t size, const char *a, const char *b, const char *sep,
+                    size_t index, const char *c)
+{
+    const char *parts[4] = { a, b, sep, c };
+    char digits[24];
+    size_t n = 0, k = 0, i;
+
+    do { /* least significant first */
+        digits[k++] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    for (i = 0; i < 4; i++) {
+        const char *s = parts[i];
+
+        while (*s && n + 1 < size)
+            out[n++] = *s++;
+        while (i == 2 && k && n + 1 < size) /* the index after sep */
+            out[n++] = digits[--k];
+    }
+    out[n] = '\0';
+}
+
 static int parse_container(const cJSON *obj, enum wh_ctr_kind kind, size_t index,
                            struct wh_container *c, struct wh_err *err)
 {
+    const char *list = kind == WH_CTR_INIT ? "initContainers" : "containers";
     char path[96];
     const cJSON *item;
     int rc;
 
-    (void)snprintf(path, sizeof(path), "object.spec.%s[%zu]",
-                   kind == WH_CTR_INIT ? "initContainers" : "containers", index);
+    name_at(path, sizeof(path), "object.spec.", list, "[", index, "]");
     if (!cJSON_IsObject(obj))
         return wh_errf(err, WH_EPARSE, "%s: expected object, got %s", path, wh_json_type_name(obj));
     item = cJSON_GetObjectItemCaseSensitive(obj, "name");
@@ -84,8 +108,7 @@ static int parse_container(const cJSON *obj, enum wh_ctr_kind kind, size_t index
     memset(c->env_names, 0, sizeof(c->env_names));
     c->kind = kind;
     c->index = index;
-    (void)snprintf(c->ptr, sizeof(c->ptr), "/spec/%s/%zu",
-                   kind == WH_CTR_INIT ? "initContainers" : "containers", index);
+    name_at(c->ptr, sizeof(c->ptr), "/spec/", list, "/", index, "");
     c->name = item->valuestring;
     c->obj = obj;
     rc = wh_json_want(obj, "env", WH_JSON_ARRAY, path, &c->env, err);

@@ -113,6 +113,8 @@ static void test_container_fields(void)
     release(&p);
 }
 
+#define POD(spec) "{\"metadata\":{\"name\":\"p\"},\"spec\":" spec "}"
+
 static void test_ctr_path(void)
 {
     struct parsed p;
@@ -124,6 +126,16 @@ static void test_ctr_path(void)
     CHECK_STR_EQ(buf, "/spec/initContainers/0");
     wh_pod_ctr_path(&p.pod.ctrs[2], buf, sizeof(buf));
     CHECK_STR_EQ(buf, "/spec/containers/1");
+    release(&p);
+    /* two digits: the 11th init container */
+    parse(
+        &p,
+        POD("{\"containers\":[{\"name\":\"i\"}],\"initContainers\":[{\"name\":\"i\"},{\"name\":"
+            "\"i\"},{\"name\":\"i\"},{\"name\":\"i\"},{\"name\":\"i\"},{\"name\":\"i\"},{\"name\":"
+            "\"i\"},{\"name\":\"i\"},{\"name\":\"i\"},{\"name\":\"i\"},{\"name\":\"i\"}]}"));
+    CHECK_OK(p.rc);
+    wh_pod_ctr_path(&p.pod.ctrs[10], buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "/spec/initContainers/10");
     release(&p);
 }
 
@@ -195,8 +207,6 @@ static void check_bad(const char *text, const char *want)
     CHECK_STR_EQ(p.err.msg, want);
 }
 
-#define POD(spec) "{\"metadata\":{\"name\":\"p\"},\"spec\":" spec "}"
-
 static void test_containers_not_array(void)
 {
     check_bad(POD("{\"containers\":{}}"), "object.spec.containers: expected array, got object");
@@ -209,6 +219,11 @@ static void test_container_not_object(void)
               "object.spec.containers[1]: expected object, got string");
     check_bad(POD("{\"containers\":[],\"initContainers\":[5]}"),
               "object.spec.initContainers[0]: expected object, got number");
+    /* a two-digit index */
+    check_bad(POD("{\"containers\":[{\"name\":\"c\"},{\"name\":\"c\"},{\"name\":\"c\"},{\"name\":"
+                  "\"c\"},{\"name\":\"c\"},{\"name\":\"c\"},{\"name\":\"c\"},{\"name\":\"c\"},{"
+                  "\"name\":\"c\"},{\"name\":\"c\"},{\"name\":\"c\"},{\"name\":\"c\"},true]}"),
+              "object.spec.containers[12]: expected object, got boolean");
 }
 
 static void test_container_without_name(void)
