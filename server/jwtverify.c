@@ -375,7 +375,7 @@ static int pem_block(struct wh_jwt_keys *ks, size_t idx, const char *name,
                      const unsigned char *data, long len, struct wh_err *err)
 {
     EVP_PKEY *pkey;
-    char where[96], c[CLIP_MAX], why[128];
+    char where[48 + CLIP_MAX], c[CLIP_MAX], why[128];
     bool known;
     int rc;
 
@@ -1219,12 +1219,20 @@ bool wh_jwt_claims_has_aud(const struct wh_jwt_claims *c, const char *aud)
     return false;
 }
 
-/* The aud claim for a message: "a", or [a, b, ...], clipped. */
+/* Appends s to the string in buf, clipped at size. */
+static void append(char *buf, size_t size, const char *s)
+{
+    size_t used = strlen(buf);
+
+    if (used + 1 < size)
+        (void)wh_strlcpy(buf + used, s, size - used);
+}
+
+/* The aud claim for a message: "a", or ["a", "b", ...], clipped. */
 static const char *aud_str(const cJSON *aud, char *buf, size_t size)
 {
     const cJSON *item;
     char c[CLIP_MAX];
-    size_t used;
 
     if (cJSON_IsString(aud)) {
         (void)snprintf(buf, size, "\"%s\"", clip(aud->valuestring, c));
@@ -1233,12 +1241,11 @@ static const char *aud_str(const cJSON *aud, char *buf, size_t size)
     (void)wh_strlcpy(buf, "[", size);
     cJSON_ArrayForEach(item, aud)
     {
-        used = strlen(buf);
-        (void)snprintf(buf + used, size - used, "%s\"%s\"", item == aud->child ? "" : ", ",
-                       clip(item->valuestring, c));
+        append(buf, size, item == aud->child ? "\"" : ", \"");
+        append(buf, size, clip(item->valuestring, c));
+        append(buf, size, "\"");
     }
-    used = strlen(buf);
-    (void)snprintf(buf + used, size - used, "]");
+    append(buf, size, "]");
     return buf;
 }
 

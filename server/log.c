@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/json.h"
+#include "util/str.h"
 
 #include "banned.h"
 
@@ -78,15 +79,17 @@ static void vemit(enum wh_log_level level, const char *file, int with_errno,
                   const struct wh_buf *fields, const char *fmt, va_list ap)
 {
     char msg[4096];
-    char ts[40];
+    char ts[96]; /* what every int of the format could take */
     struct wh_buf line;
     int saved = errno;
     size_t n;
 
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
     n = strlen(msg);
-    if (with_errno)
-        (void)snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+    if (with_errno && n + 2 < sizeof(msg)) {
+        memcpy(msg + n, ": ", 2);
+        (void)wh_strlcpy(msg + n + 2, strerror(saved), sizeof(msg) - n - 2);
+    }
     timestamp(ts, sizeof(ts));
     wh_buf_init(&line, LINE_MAX_BYTES);
     if (atomic_load(&log_format) == WH_LOG_TEXT) {

@@ -96,13 +96,16 @@ static void feature_list(uint32_t applied, char *buf, size_t size)
     size_t i, n = 0;
 
     buf[0] = '\0';
-    for (i = 0; i < wh_generators_count && n < size; i++) {
+    for (i = 0; i < wh_generators_count && n + 1 < size; i++) {
         if (applied & (1u << i)) {
-            int w = snprintf(buf + n, size - n, "%s%s", n ? "," : "", wh_generators[i].name);
-
-            n += w > 0 ? (size_t)w : 0;
+            if (n)
+                buf[n++] = ',';
+            n += wh_strlcpy(buf + n, wh_generators[i].name, size - n);
         }
     }
+    if (n >= size) /* clipped */
+        n = size - 1;
+    buf[n] = '\0';
 }
 
 /* Adds sparkhook.io/injected, the audit trail of what this patch added, to
