@@ -186,8 +186,10 @@ wait_https() { # wait_https PORT PID
   return 1
 }
 
+# sparkhook runs with the environment its container image sets (Dockerfile ENV)
+tunables=$(sed -n 's/^ENV GLIBC_TUNABLES=//p' "$top/Dockerfile")
 start_sparkhook() { # start_sparkhook PORT LEVEL STDERR-FILE -> sets sh_pid
-  "$sparkhook" serve --listen "127.0.0.1:$1" --tls-cert "$cert" --tls-key "$key" \
+  GLIBC_TUNABLES="$tunables" "$sparkhook" serve --listen "127.0.0.1:$1" --tls-cert "$cert" --tls-key "$key" \
     --objects "$top/test/fixtures/objects.json" --log-level "$2" 2>"$3" &
   sh_pid=$!
   pids+=("$sh_pid")
@@ -306,7 +308,7 @@ meta="$tmp/meta"
   echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
   echo "kernel=$(uname -sr)"
   echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "sparkhook=$("$sparkhook" --version 2>/dev/null | head -1) ($sparkhook)"
+  echo "sparkhook=$("$sparkhook" --version 2>/dev/null | head -1) ($sparkhook; GLIBC_TUNABLES=$tunables as in the Dockerfile)"
   echo "nginx=$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //') + echo module, worker_processes $ncpu"
   echo "wrk=$(dpkg-query -W -f '${Version}' wrk 2>/dev/null || echo '?'), $threads threads"
   echo "libs=libmicrohttpd $(dpkg-query -W -f '${Version}' libmicrohttpd12 2>/dev/null || echo '?'), GnuTLS $(dpkg-query -W -f '${Version}' libgnutls30 2>/dev/null || echo '?'), OpenSSL $(openssl version | cut -d' ' -f2)"
