@@ -48,12 +48,14 @@ void wh_json_init(void)
  * own parser links them (a child list's first ->prev is its last element),
  * so every cJSON function works on the result. What it adds over cJSON: one
  * pass (no separate scan), nodes and strings from an arena, members that are
- * checked but never built (skip paths), and strict RFC 8259 grammar (no
- * leading zeros, no raw control characters in strings, no lone surrogates). */
+ * checked but never built (skip paths, by a loop of their own below), and
+ * strict RFC 8259 grammar (no leading zeros, no raw control characters in
+ * strings, no lone surrogates). */
 
 #define SKIP_MAX     8 /* skip paths */
 #define SKIP_SEG_MAX 8 /* segments in one */
 #define NUM_MAX      320
+#define STACK_BITS   1024 /* containers one skip_value() frame keeps open */
 
 struct seg {
     const char *s;
@@ -70,10 +72,6 @@ struct parser {
     struct wh_err *err;
     int rc;
 };
-
-/* What a value checked but not built returns: any non-NULL pointer. */
-static cJSON not_built;
-static char empty[1];
 
 static void *fail(struct parser *ps, const char *what)
 {
@@ -108,14 +106,23 @@ static cJSON *node(struct parser *ps, int type)
 /* Drops a partly built value on an error (an arena's go with the arena). */
 static void drop(struct parser *ps, cJSON *item)
 {
-    if (ps->arena == NULL && item != &not_built)
+    if (ps->arena == NULL)
         cJSON_Delete(item);
+}
+
+/* The first byte in [p, end) that is not whitespace (space, tab, LF, CR),
+ * or end: one comparison for the usual non-blank byte. */
+static inline const unsigned char *skip_ws(const unsigned char *p, const unsigned char *end)
+{
+    while (p < end && *p <= ' ' &&
+           (1ull << *p & (1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\r')))
+        p++;
+    return p;
 }
 
 static void ws(struct parser *ps)
 {
-    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
-        ps->p++;
+    ps->p = skip_ws(ps->p, ps->end);
 }
 
 static int hex4(const unsigned char *h, unsigned *out)
@@ -153,52 +160,40 @@ static int utf8(unsigned cp, char *buf)
     return n;
 }
 
-/* Decodes the escape at *pp (just past the backslash) into out (NULL: only
- * checks it); advances *pp. Returns the bytes written, or -1. */
-static int unescape(struct parser *ps, const unsigned char **pp, char *out)
+/* What the one-letter escapes stand for (0: not one). */
+static const unsigned char esc_char[256] = {
+    ['"'] = '"',  ['\\'] = '\\', ['/'] = '/',  ['b'] = '\b',
+    ['f'] = '\f', ['n'] = '\n',  ['r'] = '\r', ['t'] = '\t',
+};
+
+/* The escape at p (its backslash; end: the end of the text): its length (2,
+ * 6, or 12 for a surrogate pair) with the code point in *cp, 0 when it is
+ * no valid escape, -1 for \u0000. A bad escape may read past the string's
+ * closing quote, but fails there: a quote is no hex digit, 'u' or '\\'. */
+static inline int escape(const unsigned char *p, const unsigned char *end, unsigned *cp)
 {
-    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-    const unsigned char *p = *pp;
-    unsigned cp, lo;
-    char buf[4];
-    int n;
+    unsigned lo;
 
-    if (p >= ps->end)
-        return -1;
-    if (*p != 'u') {
-        const char *e = *p ? memchr(from, *p, sizeof(from) - 1) : NULL;
-
-        if (e == NULL)
-            return -1;
-        if (out)
-            out[0] = to[e - from];
-        *pp = p + 1;
-        return 1;
+    if (end - p >= 2 && esc_char[p[1]]) {
+        *cp = esc_char[p[1]];
+        return 2;
     }
-    if (ps->end - p < 5 || hex4(p + 1, &cp) != 0)
+    if (end - p < 6 || p[1] != 'u' || hex4(p + 2, cp) != 0)
+        return 0;
+    /* \u0000 would cut the string short here (C strings) where
+     * kube-apiserver (Go) keeps it: two readers, two meanings. */
+    if (*cp == 0)
         return -1;
-    p += 4;
-    if (cp == 0) {
-        /* \u0000 would cut the string short here (C strings) where
-         * kube-apiserver (Go) keeps it: two readers, two meanings. */
-        ps->p = p - 5;
-        (void)fail(ps, "\\u0000 in a string");
-        return -1;
-    }
-    if (cp >= 0xDC00 && cp <= 0xDFFF) /* a low surrogate first */
-        return -1;
-    if (cp >= 0xD800 && cp <= 0xDBFF) { /* a high one: its low must follow */
-        if (ps->end - p < 7 || p[1] != '\\' || p[2] != 'u' || hex4(p + 3, &lo) != 0 ||
-            lo < 0xDC00 || lo > 0xDFFF)
-            return -1;
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        p += 6;
-    }
-    n = utf8(cp, buf);
-    if (out)
-        memcpy(out, buf, (size_t)n);
-    *pp = p + 1;
-    return n;
+    if (*cp >= 0xDC00 && *cp <= 0xDFFF) /* a low surrogate first */
+        return 0;
+    if (*cp < 0xD800 || *cp > 0xDBFF)
+        return 6;
+    /* a high one: its low must follow */
+    if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || hex4(p + 8, &lo) != 0 || lo < 0xDC00 ||
+        lo > 0xDFFF)
+        return 0;
+    *cp = 0x10000 + ((*cp - 0xD800) << 10) + (lo - 0xDC00);
+    return 12;
 }
 
 /* Scans the string at ps->p (its opening quote) to its closing quote and
@@ -231,7 +226,7 @@ static bool scan_string(struct parser *ps, const unsigned char **raw, size_t *ra
 }
 
 /* Decodes raw bytes with escapes into out (NULL: only checks them).
- * Returns the decoded length, or -1 with the error set. */
+ * Returns the decoded length, or -1 with the error set (at the backslash). */
 static WH_NOINLINE ssize_t unescape_all(struct parser *ps, const unsigned char *q, size_t len,
                                         char *out)
 {
@@ -240,6 +235,7 @@ static WH_NOINLINE ssize_t unescape_all(struct parser *ps, const unsigned char *
 
     while (q < end) {
         const unsigned char *run = q;
+        unsigned cp;
         int n;
 
         while (q < end && *q != '\\')
@@ -250,31 +246,26 @@ static WH_NOINLINE ssize_t unescape_all(struct parser *ps, const unsigned char *
         }
         if (q >= end)
             break;
-        q++;
-        n = unescape(ps, &q, w);
-        if (n < 0) {
-            if (ps->rc == WH_OK) {
-                ps->p = q - 1;
-                (void)fail(ps, "bad escape in a string");
-            }
+        n = escape(q, ps->end, &cp);
+        if (n <= 0) {
+            ps->p = q;
+            (void)fail(ps, n < 0 ? "\\u0000 in a string" : "bad escape in a string");
             return -1;
         }
         if (w)
-            w += n;
+            w += utf8(cp, w);
+        q += n;
     }
     return w ? w - out : 0;
 }
 
-/* The text of a scanned string: built (NUL-terminated, in the arena or on
- * the heap) when build, else only checked ("" then). NULL on an error. */
-static char *decode(struct parser *ps, const unsigned char *raw, size_t len, bool escapes,
-                    bool build)
+/* The text of a scanned string, NUL-terminated, in the arena or on the
+ * heap. NULL on an error. */
+static char *decode(struct parser *ps, const unsigned char *raw, size_t len, bool escapes)
 {
     char *out;
     ssize_t n;
 
-    if (!build)
-        return escapes && unescape_all(ps, raw, len, NULL) < 0 ? NULL : empty;
     out = alloc(ps, len + 1);
     if (!escapes) {
         memcpy(out, raw, len);
@@ -308,61 +299,63 @@ static WH_NOINLINE double parse_double(const unsigned char *s, const unsigned ch
     return strtod(neg ? buf + 1 : buf, NULL);
 }
 
-static cJSON *number(struct parser *ps, bool build)
+/* Checks the number at ps->p (a '-' or a digit) against the grammar and
+ * the NUM_MAX cap; returns its end, or NULL with the error set. */
+static const unsigned char *number_end(struct parser *ps)
 {
-    const unsigned char *p = ps->p, *s = p;
-    bool neg = false, integer = true;
+    const unsigned char *p = ps->p;
+
+    if (*p == '-')
+        p++;
+    if (!digit(p, ps->end))
+        goto bad;
+    if (*p == '0') {
+        p++;
+    } else {
+        while (digit(p, ps->end))
+            p++;
+    }
+    if (p < ps->end && *p == '.') {
+        if (!digit(++p, ps->end))
+            goto bad;
+        while (digit(p, ps->end))
+            p++;
+    }
+    if (p < ps->end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < ps->end && (*p == '+' || *p == '-'))
+            p++;
+        if (!digit(p, ps->end))
+            goto bad;
+        while (digit(p, ps->end))
+            p++;
+    }
+    if ((size_t)(p - ps->p) > NUM_MAX) /* built or not: one answer for one text */
+        return fail(ps, "number longer than 320 characters");
+    return p;
+bad:
+    ps->p = p;
+    return fail(ps, NULL);
+}
+
+static cJSON *number(struct parser *ps)
+{
+    const unsigned char *s = ps->p, *e = number_end(ps), *p;
+    bool neg = *s == '-';
     uint64_t v = 0;
     int digits = 0;
     double d;
     cJSON *item;
 
-    if (*p == '-') {
-        neg = true;
-        p++;
+    if (e == NULL)
+        return NULL;
+    ps->p = e;
+    for (p = s + neg; p < e && *p >= '0' && *p <= '9'; p++) {
+        if (digits++ < 18)
+            v = v * 10 + (uint64_t)(*p - '0');
     }
-    if (!digit(p, ps->end)) {
-        ps->p = p;
-        return fail(ps, NULL);
-    }
-    if (*p == '0') {
-        p++;
-    } else {
-        while (digit(p, ps->end)) {
-            if (digits++ < 18)
-                v = v * 10 + (uint64_t)(*p - '0');
-            p++;
-        }
-    }
-    if (p < ps->end && *p == '.') {
-        integer = false;
-        if (!digit(++p, ps->end)) {
-            ps->p = p;
-            return fail(ps, NULL);
-        }
-        while (digit(p, ps->end))
-            p++;
-    }
-    if (p < ps->end && (*p == 'e' || *p == 'E')) {
-        integer = false;
-        p++;
-        if (p < ps->end && (*p == '+' || *p == '-'))
-            p++;
-        if (!digit(p, ps->end)) {
-            ps->p = p;
-            return fail(ps, NULL);
-        }
-        while (digit(p, ps->end))
-            p++;
-    }
-    ps->p = p;
-    if ((size_t)(p - s) > NUM_MAX) { /* built or not: one answer for one text */
-        ps->p = s;
-        return fail(ps, "number longer than 320 characters");
-    }
-    if (!build)
-        return &not_built;
-    d = integer && digits <= 15 ? (double)v /* exact in a double */ : parse_double(s, p, neg);
+    /* an integer (p == e) of at most 15 digits is exact in a double */
+    d = p == e && digits <= 15 ? (double)v : parse_double(s, e, neg);
     if (neg)
         d = -d;
     item = node(ps, cJSON_Number);
@@ -377,15 +370,20 @@ static cJSON *number(struct parser *ps, bool build)
     return item;
 }
 
-static cJSON *literal(struct parser *ps, const char *word, size_t n, int type, bool build)
+/* Whether the n bytes of word are at p. */
+static inline bool at_word(const unsigned char *p, const unsigned char *end, const char *word,
+                           size_t n)
+{
+    return (size_t)(end - p) >= n && memcmp(p, word, n) == 0;
+}
+
+static cJSON *literal(struct parser *ps, const char *word, size_t n, int type)
 {
     cJSON *item;
 
-    if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
+    if (!at_word(ps->p, ps->end, word, n))
         return fail(ps, NULL);
     ps->p += n;
-    if (!build)
-        return &not_built;
     item = node(ps, type);
     if (type == cJSON_True)
         item->valueint = 1;
@@ -394,7 +392,7 @@ static cJSON *literal(struct parser *ps, const char *word, size_t n, int type, b
 
 /* A string value at ps->p: most values are, so containers call this
  * directly rather than through value(). */
-static inline cJSON *string_value(struct parser *ps, bool build)
+static inline cJSON *string_value(struct parser *ps)
 {
     const unsigned char *raw;
     size_t rawlen;
@@ -404,15 +402,254 @@ static inline cJSON *string_value(struct parser *ps, bool build)
 
     if (!scan_string(ps, &raw, &rawlen, &escapes))
         return NULL;
-    s = decode(ps, raw, rawlen, escapes, build);
-    if (s == NULL || !build)
-        return s ? &not_built : NULL;
+    s = decode(ps, raw, rawlen, escapes);
+    if (s == NULL)
+        return NULL;
     item = node(ps, cJSON_String);
     item->valuestring = s;
     return item;
 }
 
-static cJSON *value(struct parser *ps, int depth, int level, unsigned live, bool build);
+static WH_NOINLINE cJSON *too_deep(struct parser *ps)
+{
+    char what[64];
+
+    (void)snprintf(what, sizeof(what), "nesting deeper than %d levels", ps->max_depth);
+    return fail(ps, what);
+}
+
+/* ---- values checked but not built ----------------------------------------
+ *
+ * A skipped member's value is checked by a loop of its own: it is most of
+ * a review's bytes (managedFields), and nothing of it is kept, so there is
+ * no recursion, no node and no decoding. It accepts what value() accepts,
+ * with the same message at the same offset for what it does not.
+ *
+ * Its strings are scanned in windows of 64 bytes of the text, one after
+ * the other from where the value starts: each window is classified once
+ * (json_scan.h), and a string's end is then a bit of a mask, found without
+ * a load. Which bytes are escaped comes from the runs of backslashes (an
+ * escaping one, then the byte it escapes), which can only be inside strings
+ * here: skip_value rejects a backslash anywhere else before it reaches a
+ * string behind it. */
+
+struct window {
+    const unsigned char *base; /* its first byte */
+    uint64_t stops;            /* bit i: a string's scan stops at base[i] */
+    uint64_t carry;            /* 1: base[64] is escaped */
+};
+
+/* Classifies the window at w->base (the one before it left w->carry). A
+ * string's scan stops at a quote not escaped, at a control byte, and at the
+ * backslash of an escape other than \" and \\ (and at the last byte, when
+ * it escapes the next window's first). Past end, spaces stop nothing. */
+static void window_fill(struct window *w, const unsigned char *end)
+{
+    const uint64_t odd = 0xAAAAAAAAAAAAAAAAull;
+    const unsigned char *p = w->base;
+    unsigned char last[64];
+    struct wh_json_bits b;
+    uint64_t lead, code, escaped;
+
+    if (end - p < 64) {
+        memset(last, ' ', sizeof(last));
+        memcpy(last, p, (size_t)(end - p));
+        p = last;
+    }
+    b = wh_json_classify(p);
+    /* In a run of backslashes every other one escapes the byte after it,
+     * from the first on (from the second when the window before escapes
+     * the first). Subtracting each run's first bit from odd bits and the
+     * run shifted in gives, by the parity of where the run starts, the
+     * escaping backslashes and the byte after a run that ends with one:
+     * code (simdjson's technique). */
+    lead = b.bslash & ~w->carry;
+    code = ((lead << 1 | odd) - lead) ^ odd;
+    escaped = code ^ (b.bslash | w->carry);
+    w->carry = (code & b.bslash) >> 63;
+    w->stops =
+        (b.quote & ~escaped) | b.ctl | (escaped & ~b.quote & ~b.bslash) >> 1 | w->carry << 63;
+}
+
+/* The first byte at or after q where a string's scan stops, or end. */
+static inline const unsigned char *next_stop(struct window *w, const unsigned char *q,
+                                             const unsigned char *end)
+{
+    for (;;) {
+        size_t off = (size_t)(q - w->base);
+        uint64_t m = off < 64 ? w->stops >> off : 0;
+
+        if (m)
+            return q + __builtin_ctzll(m);
+        if (end - w->base <= 64)
+            return end;
+        w->base += 64;
+        if (off < 64) /* none in this window: on in the next */
+            q = w->base;
+        window_fill(w, end);
+    }
+}
+
+/* The string that skip_string could not step over at p (its opening
+ * quote): the scan and the decoder of built strings walk it again, and
+ * report its error as they would (a raw control character anywhere in it
+ * before a bad escape). Returns the end, or NULL. */
+static WH_NOINLINE const unsigned char *string_slow(struct parser *ps, const unsigned char *p)
+{
+    const unsigned char *raw;
+    size_t len;
+    bool escapes;
+
+    ps->p = p;
+    if (!scan_string(ps, &raw, &len, &escapes) || (escapes && unescape_all(ps, raw, len, NULL) < 0))
+        return NULL;
+    return ps->p;
+}
+
+/* Steps past the string at p (its opening quote), checking the escapes
+ * its window stops at one by one. Returns the end, or NULL. */
+static inline const unsigned char *skip_string(struct parser *ps, struct window *w,
+                                               const unsigned char *p)
+{
+    const unsigned char *q = p + 1;
+    unsigned cp;
+    int n;
+
+    for (;;) {
+        q = next_stop(w, q, ps->end);
+        if (q >= ps->end || *q != '\\')
+            break;
+        n = escape(q, ps->end, &cp);
+        if (n <= 0)
+            break;
+        q += n;
+    }
+    return q < ps->end && *q == '"' ? q + 1 : string_slow(ps, p);
+}
+
+/* Steps past an object member's key and colon at p, and the whitespace
+ * after them. Returns where the member's value starts, or NULL. */
+static inline const unsigned char *skip_key(struct parser *ps, struct window *w,
+                                            const unsigned char *p)
+{
+    if (p < ps->end && *p == '"') {
+        p = skip_string(ps, w, p);
+        if (p == NULL)
+            return NULL;
+        p = skip_ws(p, ps->end);
+        if (p < ps->end && *p == ':')
+            return skip_ws(p + 1, ps->end);
+    }
+    ps->p = p;
+    return fail(ps, NULL);
+}
+
+/* Steps past the scalar at p. Returns its end, or NULL. */
+static inline const unsigned char *skip_scalar(struct parser *ps, struct window *w,
+                                               const unsigned char *p)
+{
+    switch (p < ps->end ? *p : 0) {
+    case '"':
+        return skip_string(ps, w, p);
+    case 't':
+        if (at_word(p, ps->end, "true", 4))
+            return p + 4;
+        break;
+    case 'f':
+        if (at_word(p, ps->end, "false", 5))
+            return p + 5;
+        break;
+    case 'n':
+        if (at_word(p, ps->end, "null", 4))
+            return p + 4;
+        break;
+    default:
+        if (p < ps->end && (*p == '-' || (*p >= '0' && *p <= '9'))) {
+            ps->p = p;
+            return number_end(ps);
+        }
+    }
+    ps->p = p;
+    return fail(ps, NULL);
+}
+
+/* Checks the value at ps->p (depth: the containers around it) as value()
+ * would, without building it, and steps past it. The containers it opens
+ * are a stack of bits, 1 for an object (its members start with a key);
+ * past STACK_BITS of them, a nested frame takes the next ones. Returns
+ * false with the error set. */
+static bool skip_value(struct parser *ps, int depth)
+{
+    uint64_t objects[STACK_BITS / 64];
+    const unsigned char *p = ps->p, *end = ps->end;
+    const int limit = ps->max_depth - depth < STACK_BITS ? ps->max_depth - depth : STACK_BITS;
+    struct window w = { p, 0, 0 };
+    int n = 0;        /* containers open */
+    int close = 0, c; /* the innermost one's closing bracket */
+
+    window_fill(&w, end);
+value: /* a value at p */
+    if (p >= end || (*p != '{' && *p != '[')) {
+        p = skip_scalar(ps, &w, p);
+        if (p == NULL)
+            return false;
+        goto more;
+    }
+    if (n == limit) { /* too deep, or deeper than this frame keeps */
+        ps->p = p;
+        if (depth + n + 1 > ps->max_depth) {
+            (void)too_deep(ps);
+            return false;
+        }
+        if (!skip_value(ps, depth + n))
+            return false;
+        p = ps->p;
+        goto more;
+    }
+    c = *p + 2; /* '{' + 2 is '}', '[' + 2 is ']' */
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == c) { /* empty: nothing to keep open */
+        p++;
+        goto more;
+    }
+    if (c == '}')
+        objects[n / 64] |= 1ull << n % 64;
+    else
+        objects[n / 64] &= ~(1ull << n % 64);
+    n++;
+    close = c;
+    goto next;
+
+more: /* after a value: the end of its container, or a comma and the next */
+    if (n == 0) {
+        ps->p = p;
+        return true;
+    }
+    p = skip_ws(p, end);
+    if (p < end && *p == close) {
+        p++;
+        n--;
+        if (n > 0)
+            close = objects[(n - 1) / 64] >> (n - 1) % 64 & 1 ? '}' : ']';
+        goto more;
+    }
+    if (p >= end || *p != ',') {
+        ps->p = p;
+        (void)fail(ps, NULL);
+        return false;
+    }
+    p = skip_ws(p + 1, end);
+
+next: /* an element at p, or a member: its key first */
+    if (close == '}') {
+        p = skip_key(ps, &w, p);
+        if (p == NULL)
+            return false;
+    }
+    goto value;
+}
+
+static cJSON *value(struct parser *ps, int depth, int level, unsigned live);
 
 static void link_child(cJSON *parent, cJSON **last, cJSON *child)
 {
@@ -460,6 +697,18 @@ static bool opens_empty(struct parser *ps, char close)
     return false;
 }
 
+/* Steps past the ':' after a key and the whitespace around it; false when
+ * there is none. */
+static bool colon(struct parser *ps)
+{
+    ws(ps);
+    if (ps->p >= ps->end || *ps->p != ':')
+        return false;
+    ps->p++;
+    ws(ps);
+    return true;
+}
+
 /* After a member or element: 1 past a ',' (another follows), 0 past close,
  * -1 on anything else. */
 static inline int after_item(struct parser *ps, char close)
@@ -474,9 +723,9 @@ static inline int after_item(struct parser *ps, char close)
     return more;
 }
 
-static cJSON *object(struct parser *ps, int depth, int level, unsigned live, bool build)
+static cJSON *object(struct parser *ps, int depth, int level, unsigned live)
 {
-    cJSON *item = build ? node(ps, cJSON_Object) : &not_built, *last = NULL;
+    cJSON *item = node(ps, cJSON_Object), *last = NULL;
 
     if (opens_empty(ps, '}'))
         return item;
@@ -484,7 +733,7 @@ static cJSON *object(struct parser *ps, int depth, int level, unsigned live, boo
         const unsigned char *raw = NULL;
         size_t rawlen = 0;
         unsigned sub = 0;
-        bool skip = false, keep, escapes;
+        bool skip = false, escapes;
         int more;
         char *key;
         cJSON *child;
@@ -493,24 +742,23 @@ static cJSON *object(struct parser *ps, int depth, int level, unsigned live, boo
             goto bad;
         if (live)
             sub = match(ps, live, level, (const char *)raw, rawlen, &skip);
-        keep = build && !skip;
-        key = decode(ps, raw, rawlen, escapes, keep);
-        if (key == NULL)
-            goto bad;
-        ws(ps);
-        child = NULL;
-        if (ps->p < ps->end && *ps->p == ':') {
-            ps->p++;
-            ws(ps);
-            child = ps->p < ps->end && *ps->p == '"' ? string_value(ps, keep)
-                                                     : value(ps, depth, level + 1, sub, keep);
-        }
-        if (child == NULL) {
-            if (keep && ps->arena == NULL)
-                free(key);
-            goto bad;
-        }
-        if (keep) {
+        if (skip) {
+            if ((escapes && unescape_all(ps, raw, rawlen, NULL) < 0) || !colon(ps) ||
+                !skip_value(ps, depth))
+                goto bad;
+        } else {
+            key = decode(ps, raw, rawlen, escapes);
+            if (key == NULL)
+                goto bad;
+            child = NULL;
+            if (colon(ps))
+                child = ps->p < ps->end && *ps->p == '"' ? string_value(ps)
+                                                         : value(ps, depth, level + 1, sub);
+            if (child == NULL) {
+                if (ps->arena == NULL)
+                    free(key);
+                goto bad;
+            }
             child->string = key;
             link_child(item, &last, child);
         }
@@ -525,21 +773,19 @@ bad:
     return fail(ps, NULL);
 }
 
-static cJSON *array(struct parser *ps, int depth, bool build)
+static cJSON *array(struct parser *ps, int depth)
 {
-    cJSON *item = build ? node(ps, cJSON_Array) : &not_built, *last = NULL;
+    cJSON *item = node(ps, cJSON_Array), *last = NULL;
 
     if (opens_empty(ps, ']'))
         return item;
     for (;;) {
-        cJSON *child = ps->p < ps->end && *ps->p == '"' ? string_value(ps, build)
-                                                        : value(ps, depth, 0, 0, build);
+        cJSON *child = ps->p < ps->end && *ps->p == '"' ? string_value(ps) : value(ps, depth, 0, 0);
         int more;
 
         if (child == NULL)
             goto bad;
-        if (build)
-            link_child(item, &last, child);
+        link_child(item, &last, child);
         more = after_item(ps, ']');
         if (more == 0)
             return item;
@@ -551,17 +797,10 @@ bad:
     return fail(ps, NULL);
 }
 
-static WH_NOINLINE cJSON *too_deep(struct parser *ps)
-{
-    char what[64];
-
-    (void)snprintf(what, sizeof(what), "nesting deeper than %d levels", ps->max_depth);
-    return fail(ps, what);
-}
-
-/* One value at ps->p (no leading whitespace). depth: containers around it;
- * level and live: the skip paths matched so far (object members only). */
-static cJSON *value(struct parser *ps, int depth, int level, unsigned live, bool build)
+/* One value at ps->p (no leading whitespace), built. depth: containers
+ * around it; level and live: the skip paths matched so far (object members
+ * only). */
+static cJSON *value(struct parser *ps, int depth, int level, unsigned live)
 {
     if (ps->p >= ps->end)
         return fail(ps, NULL);
@@ -570,19 +809,18 @@ static cJSON *value(struct parser *ps, int depth, int level, unsigned live, bool
     case '[':
         if (depth + 1 > ps->max_depth)
             return too_deep(ps);
-        return *ps->p == '{' ? object(ps, depth + 1, level, live, build)
-                             : array(ps, depth + 1, build);
+        return *ps->p == '{' ? object(ps, depth + 1, level, live) : array(ps, depth + 1);
     case '"':
-        return string_value(ps, build);
+        return string_value(ps);
     case 't':
-        return literal(ps, "true", 4, cJSON_True, build);
+        return literal(ps, "true", 4, cJSON_True);
     case 'f':
-        return literal(ps, "false", 5, cJSON_False, build);
+        return literal(ps, "false", 5, cJSON_False);
     case 'n':
-        return literal(ps, "null", 4, cJSON_NULL, build);
+        return literal(ps, "null", 4, cJSON_NULL);
     default:
         if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
-            return number(ps, build);
+            return number(ps);
         return fail(ps, NULL);
     }
 }
@@ -630,7 +868,7 @@ int wh_json_parse_in(struct wh_arena *a, const char *s, size_t len, int max_dept
     if (ps.p >= ps.end)
         return wh_errf(err, WH_EPARSE, "invalid JSON: %s",
                        len == 0 ? "empty body" : "unexpected end of input");
-    root = value(&ps, 0, 0, (1u << ps.nskip) - 1, true);
+    root = value(&ps, 0, 0, (1u << ps.nskip) - 1);
     if (root == NULL)
         return ps.rc != WH_OK ? ps.rc : wh_errf(err, WH_EPARSE, "invalid JSON");
     ws(&ps);

@@ -8,8 +8,11 @@
  * the same text as cJSON_PrintUnformatted (wh_json_print) on valid documents;
  * the documents cJSON lets through that strict JSON does not, each with its
  * message and offset; every strict prefix of a document rejected; skip paths
- * (what is skipped, what is still checked); arena mode (trees owned by the
- * arena, equal to heap trees) and the cJSON hooks that follow wh_arena_use.
+ * (what is skipped, what is still checked: the validator of skipped values
+ * against the code that builds, for every kind of error, escapes across its
+ * 64-byte windows, nesting past its stack of one frame); arena mode (trees
+ * owned by the arena, equal to heap trees) and the cJSON hooks that follow
+ * wh_arena_use.
  * Leaks on the error paths are left to valgrind and ASan, which run this in CI.
  */
 
@@ -1186,6 +1189,334 @@ static void test_skip_depth_limit_applies(void)
     cJSON_Delete(root);
 }
 
+/* ---- the validator of skipped values ----------------------------------
+ *
+ * A skipped value is checked by a loop of its own (skip_value in
+ * json_parse.c), not by the code that builds trees. Every document below is
+ * parsed with a skip path over one value and without one: the decision and
+ * the message must be the same, and the message the one the table names. */
+
+#define NO_OFFSET ((size_t)-1) /* a message without "at offset" */
+
+struct skipped {
+    const char *json;
+    size_t len;       /* 0: strlen(json) */
+    const char *what; /* NULL: valid; else what the message says */
+    size_t off;       /* where, from the value's first byte, when "}" follows it */
+};
+
+static const struct skipped skipped[] = {
+    /* valid */
+    { "{}", 0, NULL, 0 },
+    { "[]", 0, NULL, 0 },
+    { "\"\"", 0, NULL, 0 },
+    { "0", 0, NULL, 0 },
+    { "-0", 0, NULL, 0 },
+    { "-0.0E-0", 0, NULL, 0 },
+    { "1.5e+10", 0, NULL, 0 },
+    { "123456789012345678901234567890", 0, NULL, 0 },
+    { "[-1,0.5,1e5,1E-5,-0.0,10,0e0]", 0, NULL, 0 },
+    { "true", 0, NULL, 0 },
+    { "false", 0, NULL, 0 },
+    { "null", 0, NULL, 0 },
+    { "{\"k:{\\\"name\\\":\\\"x\\\"}\":{\".\":{},\"f:name\":{}},\"f:spec\":{}}", 0, NULL, 0 },
+    { "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"\\u00e9\\u20ac\",\"\\ud83d\\ude00\\uDBFF\\uDFFF\","
+      "\"h\xc3\xa9llo\"]",
+      0, NULL, 0 },
+    { "\"\\\\\\\"\"", 0, NULL, 0 },
+    { "\"k:{\\\"name\\\":\\\"spark-kubernetes-executor\\\"},k:{\\\"containerPort\\\":7079,"
+      "\\\"protocol\\\":\\\"TCP\\\"}\"",
+      0, NULL, 0 },
+    { " \n{ \"a\" : [ 1 , 2.5 , \"x\" , [ ] , { } ] ,\t\"b\" :\r{ \"c\":null } }\r\n ", 0, NULL,
+      0 },
+    { "[{\"a\":[{\"b\":[]}],\"c\":{\"d\":[1,{\"e\":\"f\"}]}},[[]],{}]", 0, NULL, 0 },
+    /* structure */
+    { "[1,]", 0, "syntax error", 3 },
+    { "[1 2]", 0, "syntax error", 3 },
+    { "[,1]", 0, "syntax error", 1 },
+    { "{\"a\":1,}", 0, "syntax error", 7 },
+    { "{\"a\" 1}", 0, "syntax error", 5 },
+    { "{\"a\"}", 0, "syntax error", 4 },
+    { "{\"a\",1}", 0, "syntax error", 4 },
+    { "{1:2}", 0, "syntax error", 1 },
+    { "{,}", 0, "syntax error", 1 },
+    { "[}", 0, "syntax error", 1 },
+    { "{]", 0, "syntax error", 1 },
+    { "[1]]", 0, "syntax error", 3 },
+    { "1 2", 0, "syntax error", 2 },
+    { "[", 0, "syntax error", 1 },
+    { "[1,2", 0, "syntax error", 4 },
+    { "{\"a\"", 0, "syntax error", 4 },
+    { "{\"a\":", 0, "syntax error", 5 },
+    { "\v1", 0, "syntax error", 0 },
+    { "[1,\f2]", 0, "syntax error", 3 },
+    /* numbers and literals */
+    { "01", 0, "syntax error", 1 },
+    { "-01", 0, "syntax error", 2 },
+    { "-", 0, "syntax error", 1 },
+    { "1.", 0, "syntax error", 2 },
+    { "1.e5", 0, "syntax error", 2 },
+    { "1e", 0, "syntax error", 2 },
+    { "1e+-1", 0, "syntax error", 3 },
+    { ".5", 0, "syntax error", 0 },
+    { "+1", 0, "syntax error", 0 },
+    { "tru", 0, "syntax error", 0 },
+    { "nulL", 0, "syntax error", 0 },
+    { "True", 0, "syntax error", 0 },
+    /* strings */
+    { "\"a\x01\"", 0, "control character in a string", 2 },
+    { "[\"ok\",\"a\tb\"]", 0, "control character in a string", 8 },
+    { "\"ab\\x\x01\"", 0, "control character in a string", 5 },
+    { "\"\\u0000\x01\"", 0, "control character in a string", 7 },
+    { "\"\\x\"", 0, "bad escape in a string", 1 },
+    { "\"\\u12\"", 0, "bad escape in a string", 1 },
+    { "\"\\u12g4\"", 0, "bad escape in a string", 1 },
+    { "\"\\ud83d\"", 0, "bad escape in a string", 1 },
+    { "\"ab\\ud83dx\"", 0, "bad escape in a string", 3 },
+    { "\"\\ude00\"", 0, "bad escape in a string", 1 },
+    { "\"\\ud83d\\u0041\"", 0, "bad escape in a string", 1 },
+    { "\"\\ud83d\\ud83d\"", 0, "bad escape in a string", 1 },
+    { "\"\\uD83D\\uDE0\"", 0, "bad escape in a string", 1 },
+    { "{\"\\udc00\":1}", 0, "bad escape in a string", 2 },
+    { "{\"k:{\\\"a\\\"}\\q\":1}", 0, "bad escape in a string", 11 },
+    { "\"\\\0\"", 4, "bad escape in a string", 1 },
+    { "\"\\u0000\"", 0, "\\u0000 in a string", 1 },
+    { "{\"k\\u0000\":1}", 0, "\\u0000 in a string", 3 },
+    { "\"a\0b\"", 5, "NUL byte", 2 },
+    { "[1,\0]", 5, "NUL byte", 3 },
+    { "\"abc", 0, "unexpected end of input", NO_OFFSET },
+    { "\"x\\\"", 0, "unexpected end of input", NO_OFFSET },
+    { "\"\\", 0, "unexpected end of input", NO_OFFSET },
+};
+
+/* Where a skipped value goes: text before and after it (which starts with
+ * "}"), the skip path that names it, and the member to remove from the full
+ * tree to get the one built with that path. */
+static cJSON *root_of(cJSON *root)
+{
+    return root;
+}
+
+static cJSON *b_of(cJSON *root)
+{
+    return cJSON_GetObjectItemCaseSensitive(root, "b");
+}
+
+static const char *const skip_b_a[] = { "/b/a", NULL };
+
+static const struct skip_wrap {
+    const char *pre, *post;
+    const char *const *skip;
+    cJSON *(*parent)(cJSON *root);
+    const char *key;
+} wraps[] = {
+    { "{\"a\":", "}", NULL, root_of, "a" },
+    { " {\n\t\"x\" : [ 1 , { \"y\" : null } ] ,\r\n \"a\" :\t", "}", NULL, root_of, "a" },
+    { "{\"request\":{\"object\":{\"metadata\":{\"name\":\"p\",\"managedFields\":", "}}}}", managed,
+      metadata_of, "managedFields" },
+    /* more than 64 bytes after the value (no quote: a string left open runs to the
+     * end): its windows are full ones */
+    { "{\"b\":{\"x\":1,\"a\":",
+      "}                                                                          }", skip_b_a,
+      b_of, "a" },
+};
+
+static void check_skipped(const struct skip_wrap *w, const char *json, size_t len, const char *what,
+                          size_t off)
+{
+    static const char *const skip_a[] = { "/a", NULL };
+    const char *const *skip = w->skip ? w->skip : skip_a;
+    char text[1024], want[256], with_skip[256], without[256];
+    size_t pre = strlen(w->pre), post = strlen(w->post), n = pre + len + post;
+    cJSON *tree;
+
+    CHECK(n < sizeof(text));
+    memcpy(text, w->pre, pre);
+    memcpy(text + pre, json, len);
+    memcpy(text + pre + len, w->post, post + 1);
+    if (what == NULL) {
+        tree = full(text);
+        cJSON_DeleteItemFromObjectCaseSensitive(w->parent(tree), w->key);
+        check_skip_tree(text, skip, tree);
+        cJSON_Delete(tree);
+        return;
+    }
+    check_reject(text, n, skip, with_skip, sizeof(with_skip));
+    check_reject(text, n, NULL, without, sizeof(without));
+    if (off == NO_OFFSET)
+        (void)snprintf(want, sizeof(want), "invalid JSON: %s", what);
+    else
+        (void)snprintf(want, sizeof(want), "invalid JSON: %s at offset %zu", what, pre + off);
+    if (strcmp(with_skip, without) != 0)
+        (void)fprintf(stderr, "  skipped: %s\n  built:   %s\n", with_skip, without);
+    CHECK_DOC(strcmp(with_skip, without) == 0, text);
+    CHECK_STR_EQ(with_skip, want);
+}
+
+static void test_skip_same_as_built(void)
+{
+    size_t i, k;
+
+    for (k = 0; k < WH_NELEM(wraps); k++) {
+        for (i = 0; i < WH_NELEM(skipped); i++) {
+            const struct skipped *t = &skipped[i];
+
+            check_skipped(&wraps[k], t->json, t->len ? t->len : strlen(t->json), t->what, t->off);
+        }
+    }
+}
+
+/* Numbers up to the 320-character cap, and past it, skipped or built. */
+static void test_skip_number_lengths(void)
+{
+    static const size_t lens[] = { 1, 3, 63, 64, 65, 319, 320 };
+    char *s;
+    size_t i, k;
+
+    for (k = 0; k < WH_NELEM(wraps); k++) {
+        for (i = 0; i < WH_NELEM(lens); i++) {
+            s = long_number(lens[i]);
+            check_skipped(&wraps[k], s, lens[i], NULL, 0);
+            free(s);
+        }
+        s = long_number(321);
+        check_skipped(&wraps[k], s, 321, "number longer than 320 characters", 0);
+        free(s);
+    }
+}
+
+/* Plain bytes, to put what follows them anywhere in a window. */
+static const char filler[] =
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+/* Runs of backslashes at every place of the 64-byte windows a skipped
+ * value's strings are scanned in, followed by each kind of byte an escape
+ * can have: the same decision and message as the decoder of built strings
+ * gives (which sees every backslash). */
+static void test_skip_escapes_at_every_window_position(void)
+{
+    static const char *const tails[] = {
+        "\"", "n", "/", "u0041", "ud83d\\ude00", "ud83d", "u0000", "u12", "x", "\x01", "",
+    };
+    static const char *const skip_a[] = { "/a", NULL };
+    char text[512], with_skip[256], without[256];
+    size_t s, r, t, n;
+
+    for (s = 0; s < 140; s++) {
+        for (r = 1; r <= 4; r++) {
+            for (t = 0; t < WH_NELEM(tails); t++) {
+                cJSON *want, *got = NULL;
+                struct wh_err err = { 0 };
+                int rc;
+
+                n = (size_t)snprintf(text, sizeof(text), "{\"a\":[\"%.*s%.*s%sb\"],\"z\":\"%.*s\"}",
+                                     (int)s, filler, (int)r, "\\\\\\\\", tails[t], 80, filler);
+                rc = wh_json_parse_in(NULL, text, n, DEPTH, skip_a, &got, &err);
+                cJSON_Delete(got);
+                if (rc == WH_OK) {
+                    want = full(text);
+                    cJSON_DeleteItemFromObjectCaseSensitive(want, "a");
+                    check_skip_tree(text, skip_a, want);
+                    cJSON_Delete(want);
+                    continue;
+                }
+                check_reject(text, n, skip_a, with_skip, sizeof(with_skip));
+                check_reject(text, n, NULL, without, sizeof(without));
+                CHECK_DOC(strcmp(with_skip, without) == 0, text);
+            }
+        }
+    }
+}
+
+/* Nesting inside a skipped value counts as it does inside a built one. */
+static void test_skip_nesting_limit(void)
+{
+    static const char *const skip_a[] = { "/a", NULL };
+    static const char pre[] = "{\"a\":";
+    char text[64], want[128], with_skip[256], without[256];
+    int limit, k;
+
+    for (limit = 1; limit <= 8; limit++) {
+        for (k = 0; k <= 9; k++) { /* k arrays in the value, one object around it */
+            struct wh_err err = { 0 };
+            cJSON *root = NULL;
+            size_t n = sizeof(pre) - 1;
+
+            memcpy(text, pre, n);
+            memset(text + n, '[', (size_t)k);
+            text[n + (size_t)k] = '1';
+            memset(text + n + (size_t)k + 1, ']', (size_t)k);
+            n += 2 * (size_t)k + 1;
+            text[n++] = '}';
+            text[n] = '\0';
+            if (1 + k <= limit) {
+                CHECK_OK(wh_json_parse_in(NULL, text, n, limit, skip_a, &root, &err));
+                CHECK_EQ(cJSON_GetArraySize(root), 0);
+                cJSON_Delete(root);
+                CHECK_OK(wh_json_parse(text, n, limit, &root, &err));
+                cJSON_Delete(root);
+                continue;
+            }
+            CHECK_RC(wh_json_parse_in(NULL, text, n, limit, skip_a, &root, &err), WH_EPARSE);
+            (void)snprintf(with_skip, sizeof(with_skip), "%s", err.msg);
+            CHECK_RC(wh_json_parse(text, n, limit, &root, &err), WH_EPARSE);
+            (void)snprintf(without, sizeof(without), "%s", err.msg);
+            /* the limit-th array is one too many: offset of the first + limit - 1 */
+            (void)snprintf(want, sizeof(want),
+                           "invalid JSON: nesting deeper than %d levels at offset %zu", limit,
+                           sizeof(pre) - 1 + (size_t)limit - 1);
+            CHECK_STR_EQ(with_skip, want);
+            CHECK_STR_EQ(without, want);
+        }
+    }
+}
+
+/* Deeper than the 1024 open containers one frame of the validator keeps:
+ * the next frame takes over, and the limit still counts from the root. */
+static void test_skip_nesting_past_one_frame(void)
+{
+    static const char *const skip_a[] = { "/a", NULL };
+    static const int ks[] = { 1023, 1024, 1025, 2047, 2048, 2049 };
+    size_t cap = 2 * 2049 + 64, i;
+    char *text = malloc(cap);
+    char want[128];
+
+    CHECK(text != NULL);
+    for (i = 0; i < WH_NELEM(ks); i++) {
+        size_t k = (size_t)ks[i], n = 0;
+        struct wh_err err = { 0 };
+        cJSON *root = NULL;
+
+        memcpy(text, "{\"a\":", 5);
+        n = 5;
+        memset(text + n, '[', k);
+        n += k;
+        memcpy(text + n, "{}", 2); /* one level more, empty */
+        n += 2;
+        memset(text + n, ']', k);
+        n += k;
+        memcpy(text + n, ",\"b\":1}", 7);
+        n += 7;
+        /* the root, k arrays and the empty object: k + 2 levels */
+        CHECK_OK(wh_json_parse_in(NULL, text, n, (int)k + 2, skip_a, &root, &err));
+        CHECK_EQ(cJSON_GetObjectItemCaseSensitive(root, "b")->valueint, 1);
+        cJSON_Delete(root);
+        CHECK_RC(wh_json_parse_in(NULL, text, n, (int)k + 1, skip_a, &root, &err), WH_EPARSE);
+        (void)snprintf(want, sizeof(want),
+                       "invalid JSON: nesting deeper than %d levels at offset %zu", (int)k + 1,
+                       5 + k);
+        CHECK_STR_EQ(err.msg, want);
+        CHECK_RC(wh_json_parse_in(NULL, text, n, (int)k + 1, NULL, &root, &err), WH_EPARSE);
+        CHECK_STR_EQ(err.msg, want);
+        /* a truncated document: the end is found in the deepest frame */
+        CHECK_RC(wh_json_parse_in(NULL, text, 5 + k + 1, (int)k + 2, skip_a, &root, &err),
+                 WH_EPARSE);
+        CHECK_STR_EQ(err.msg, "invalid JSON: unexpected end of input");
+    }
+    free(text);
+}
+
 /* ---- arena mode and the allocator hooks -------------------------------- */
 
 /* Whether every node, key and string of item lives in a. */
@@ -1482,6 +1813,11 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_skip_still_validates),
     CHECK_TEST(test_skip_long_number_same_decision),
     CHECK_TEST(test_skip_depth_limit_applies),
+    CHECK_TEST(test_skip_same_as_built),
+    CHECK_TEST(test_skip_number_lengths),
+    CHECK_TEST(test_skip_escapes_at_every_window_position),
+    CHECK_TEST(test_skip_nesting_limit),
+    CHECK_TEST(test_skip_nesting_past_one_frame),
     CHECK_TEST(test_arena_tree_owned_by_arena),
     CHECK_TEST(test_arena_delete_is_harmless),
     CHECK_TEST(test_arena_reset_then_parse_again),
