@@ -5,6 +5,7 @@
 #include "util/json.h"
 
 #include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,21 @@ static int print_number(struct wh_buf *out, const cJSON *item)
 
     if (d != d || d - d != 0) /* NaN or an infinity */
         return wh_buf_add(out, "null", 4);
+    /* A whole number below 10^15 (not -0): %.15g prints its digits, and
+     * they read back exactly; most numbers in a patch are such. */
+    if (d > -1e15 && d < 1e15 && d == (double)(long long)d && (d != 0 || !signbit(d))) {
+        char digits[24];
+        unsigned long long v = (unsigned long long)(d < 0 ? -d : d);
+        size_t k = sizeof(digits);
+
+        do {
+            digits[--k] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        if (d < 0)
+            digits[--k] = '-';
+        return wh_buf_add(out, digits + k, sizeof(digits) - k);
+    }
     {
         char num[32];
 
