@@ -83,6 +83,7 @@ struct pending {
     int fd;
     int daemon;    /* index in daemons[], -1 when unknown */
     void *session; /* the TLS session (gnutls_session_t), or NULL */
+    int sndbuf;    /* its socket's send buffer at the start (tls.h) */
     bool corked;   /* the answer being sent is corked (tls.h) */
     struct timespec start;
     atomic_bool served; /* a request reached the handler: the deadline no longer applies */
@@ -210,7 +211,7 @@ static void serve_mutate(struct wh_http *h, struct MHD_Connection *conn, struct 
     wh_metrics_observe(&r->res, elapsed_us(r));
     p = conn_state(conn);
     if (p && p->session) /* header and body in one record */
-        p->corked = wh_tls_cork(p->session, p->fd, len);
+        p->corked = wh_tls_cork(p->session, p->fd, p->sndbuf, len);
     (void)send_body(conn, r->status, body, len, NULL);
 }
 
@@ -563,8 +564,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         p->fd = ci ? (int)ci->connect_fd : -1;
         p->daemon = daemon_index(h, conn);
         ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-        if (ci && ci->tls_session && p->fd >= 0)
+        if (ci && ci->tls_session && p->fd >= 0) {
             p->session = ci->tls_session;
+            p->sndbuf = wh_tls_sndbuf(p->fd);
+        }
         (void)clock_gettime(CLOCK_MONOTONIC, &p->start);
         (void)pthread_mutex_lock(&h->pmu);
         p->next = h->pending;

@@ -359,19 +359,26 @@ uint64_t wh_tls_reloads(void)
 
 /* ---- one record per answer -------------------------------------------- */
 
-bool wh_tls_cork(void *session, int fd, size_t body_len)
+int wh_tls_sndbuf(int fd)
 {
-    int queued = 0, sndbuf = 0;
+    int sndbuf = 0;
     socklen_t n = sizeof(sndbuf);
+
+    return getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &n) == 0 && sndbuf > 0 ? sndbuf : 0;
+}
+
+bool wh_tls_cork(void *session, int fd, int sndbuf, size_t body_len)
+{
+    int queued = 0;
 
     if (body_len == 0 || body_len > WH_TLS_CORK_MAX)
         return false;
-    /* bytes not yet acknowledged, and the buffer's size: an answer that
-     * fits twice into what is left is written at once when uncorked */
-    if (ioctl(fd, SIOCOUTQ, &queued) != 0 ||
-        getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &n) != 0)
-        return false;
-    if ((size_t)sndbuf < (size_t)queued + 2 * (body_len + 1024))
+    /* bytes not yet acknowledged against the buffer's size as it was at
+     * the start (autotuning grows it; should memory pressure shrink it,
+     * the uncork's bounded wait still holds): an answer that fits twice
+     * into what is left is written at once when uncorked */
+    if (ioctl(fd, SIOCOUTQ, &queued) != 0 || queued < 0 ||
+        (size_t)sndbuf < (size_t)queued + 2 * (body_len + 1024))
         return false;
     gnutls_record_cork(session);
     return true;

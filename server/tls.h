@@ -66,9 +66,14 @@ uint64_t wh_tls_reloads(void);
  * libmicrohttpd writes it (two records, every partial write retried). */
 #define WH_TLS_CORK_MAX 12288 /* with its header, one 16 KiB record */
 
-/* Corks session (a gnutls_session_t on socket fd) for an answer of body_len
- * bytes, if it qualifies (see above); true when corked. */
-bool wh_tls_cork(void *session, int fd, size_t body_len);
+/* The size of fd's send buffer, read once per connection for wh_tls_cork
+ * (0 when unknown: nothing is corked). */
+int wh_tls_sndbuf(int fd);
+
+/* Corks session (a gnutls_session_t on socket fd, whose send buffer holds
+ * sndbuf bytes) for an answer of body_len bytes, if it qualifies (see
+ * above); true when corked. */
+bool wh_tls_cork(void *session, int fd, int sndbuf, size_t body_len);
 
 /* Sends what a cork kept, waiting at most timeout_ms in all for room in the
  * socket; false when it could not all be written (the caller closes). */
