@@ -202,11 +202,12 @@ static const char *version_of(const struct wh_admission *adm)
 
 static int open_response(const struct wh_admission *adm, bool allowed, struct wh_buf *out)
 {
-    int rc = wh_buf_printf(out,
-                           "{\"apiVersion\":\"%s\",\"kind\":\"AdmissionReview\","
-                           "\"response\":{\"uid\":",
-                           version_of(adm));
+    int rc = wh_buf_adds(out, "{\"apiVersion\":\"");
 
+    if (rc == WH_OK)
+        rc = wh_buf_adds(out, version_of(adm));
+    if (rc == WH_OK)
+        rc = wh_buf_adds(out, "\",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
     if (rc == WH_OK)
         rc = wh_json_escape(out, adm->uid ? adm->uid : "");
     if (rc == WH_OK)

@@ -442,8 +442,11 @@ static void add_str(struct wh_buf *f, const char *key, const char *value)
 
 static void log_access(const struct req *r, enum MHD_RequestTerminationCode toe, long long us)
 {
+    enum wh_log_level level = r->status >= 500 || r->status == 0 ? WH_LOG_WARN : WH_LOG_INFO;
     struct wh_buf f;
 
+    if (!WH_LOG_ON(level)) /* the fields cost more than the check */
+        return;
     wh_buf_init(&f, LOG_FIELDS_MAX);
     (void)wh_buf_printf(&f, "\"status\":%d", r->status);
     if (r->has_result) {
@@ -465,7 +468,7 @@ static void log_access(const struct req *r, enum MHD_RequestTerminationCode toe,
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         add_str(&f, "aborted", r->too_big ? "body over the cap" : "connection closed");
     (void)wh_buf_printf(&f, ",\"dur_us\":%lld", us);
-    log_fields(r->status >= 500 || r->status == 0 ? WH_LOG_WARN : WH_LOG_INFO, &f, "admission");
+    log_fields(level, &f, "admission");
     wh_buf_cleanup(&f);
 }
 
