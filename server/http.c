@@ -74,10 +74,11 @@ struct wh_http {
     uint16_t port;
 };
 
-/* A connection that has not yet sent a whole request: the watchdog shuts it
- * down once it is older than the connection timeout. libmicrohttpd's own
- * timeout only measures inactivity, which a client sending one header byte
- * at a time never reaches (slowloris). */
+/* A webhook connection. While it waits for a request's head (from its
+ * start, and again after each answer on a kept-alive connection), the
+ * watchdog shuts it down once the wait is longer than the connection
+ * timeout: libmicrohttpd's own timeout only measures inactivity, which a
+ * client sending one header byte at a time never reaches (slowloris). */
 struct pending {
     struct pending *next, *prev;
     int fd;
@@ -85,8 +86,11 @@ struct pending {
     void *session; /* the TLS session (gnutls_session_t), or NULL */
     int sndbuf;    /* its socket's send buffer at the start (tls.h) */
     bool corked;   /* the answer being sent is corked (tls.h) */
-    struct timespec start;
-    atomic_bool served; /* a request reached the handler: the deadline no longer applies */
+    bool cut;      /* shut down by the watchdog (its own, under pmu) */
+    /* Set by the connection's thread, read by the watchdog: waiting since
+     * (monotonic ms), then served, written in that order (release). */
+    _Atomic int64_t waiting_since;
+    atomic_bool served; /* a request's head is in: no deadline until its answer is out */
 };
 
 struct req;
@@ -129,6 +133,14 @@ static const struct route routes[] = {
 };
 
 /* ---- responses ------------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static uint64_t elapsed_us(const struct req *r)
 {
@@ -487,6 +499,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         if (!wh_tls_uncork(p->session, p->fd, 100))
             (void)shutdown(p->fd, SHUT_RDWR);
     }
+    if (p) { /* a kept-alive connection waits for the next head: the deadline again */
+        atomic_store_explicit(&p->waiting_since, now_ms(), memory_order_relaxed);
+        atomic_store_explicit(&p->served, false, memory_order_release);
+    }
     if (r == NULL)
         return;
     /* Probes arrive every few seconds: only failures are worth a line. */
@@ -571,7 +587,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             p->session = ci->tls_session;
             p->sndbuf = wh_tls_sndbuf(p->fd);
         }
-        (void)clock_gettime(CLOCK_MONOTONIC, &p->start);
+        atomic_init(&p->waiting_since, now_ms());
         (void)pthread_mutex_lock(&h->pmu);
         p->next = h->pending;
         if (h->pending)
@@ -613,7 +629,7 @@ static void mark_served(struct MHD_Connection *conn)
     struct pending *p = conn_state(conn);
 
     /* the connection's own thread; the watchdog only reads it */
-    if (p && !atomic_load_explicit(&p->served, memory_order_relaxed))
+    if (p)
         atomic_store_explicit(&p->served, true, memory_order_relaxed);
 }
 
@@ -624,20 +640,18 @@ static void *watchdog(void *arg)
 
     while (!atomic_load(&h->stopping)) {
         const struct wh_config *cfg = atomic_load(&h->cfg);
-        struct timespec now;
         struct pending *p;
+        int64_t now;
 
         (void)nanosleep(&tick, NULL);
-        (void)clock_gettime(CLOCK_MONOTONIC, &now);
+        now = now_ms();
         (void)pthread_mutex_lock(&h->pmu);
         for (p = h->pending; p; p = p->next) {
-            int64_t ms = (int64_t)(now.tv_sec - p->start.tv_sec) * 1000 +
-                         (now.tv_nsec - p->start.tv_nsec) / 1000000;
-
-            if (!atomic_load_explicit(&p->served, memory_order_relaxed) && p->fd >= 0 &&
-                ms >= (int64_t)cfg->conn_timeout * 1000) {
+            if (!p->cut && p->fd >= 0 && !atomic_load_explicit(&p->served, memory_order_acquire) &&
+                now - atomic_load_explicit(&p->waiting_since, memory_order_relaxed) >=
+                    (int64_t)cfg->conn_timeout * 1000) {
                 (void)shutdown(p->fd, SHUT_RDWR);
-                p->fd = -1; /* once */
+                p->cut = true; /* once */
             }
         }
         (void)pthread_mutex_unlock(&h->pmu);

@@ -621,13 +621,19 @@ def _():
 
 # Slow clients -------------------------------------------------------------------
 
-def trickle(prefix, step, every=0.5, limit=None):
+def trickle(prefix, step, every=0.5, limit=None, after=None):
     """Sends prefix, then step one byte at a time every `every` seconds until
-    the server closes; returns seconds until close or None (still open)."""
+    the server closes; returns seconds until close or None (still open).
+    after: a whole request sent, and its answer read, first (keep-alive)."""
     limit = limit or (TIMEOUT + MARGIN)
     c = Conn()
-    start = time.monotonic()
     try:
+        if after:
+            c.send(after)
+            resp = c.response()
+            if resp is None or resp.status != 200:
+                raise AssertionError("the request before the trickle got no 200")
+        start = time.monotonic()
         if prefix:
             c.send(prefix)
         i = 0
@@ -654,6 +660,20 @@ def _():
         return False, ("still open after %ds of one header byte per 0.5 s (timeout %ds): the "
                        "idle timeout restarts on every byte; no deadline for the whole "
                        "request head" % (TIMEOUT + MARGIN, TIMEOUT))
+    return True, ""
+
+
+@case("slowloris-between-requests")
+def _():
+    """The next request's head trickled in on a keep-alive connection after a
+    first request was answered: the deadline applies to every request, not
+    only to a connection's first."""
+    t = trickle(b"", http(body=VALID_BODY)[:-len(VALID_BODY) - 2] + b"X-Pad: " + b"a" * 1000,
+                after=http(body=VALID_BODY))
+    if t is None:
+        return False, ("still open after %ds of one header byte per 0.5 s after a first "
+                       "answer (timeout %ds): no deadline for a later request head"
+                       % (TIMEOUT + MARGIN, TIMEOUT))
     return True, ""
 
 
