@@ -10,8 +10,6 @@
  * and are echoed when a run's exit code is not the expected one; a failing
  * test leaves its directory behind for inspection.
  */
-#include <dirent.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +27,7 @@
 
 #include "certs.h"
 #include "check.h"
+#include "cli_run.h"
 #include "util/b64.h"
 #include "util/buf.h"
 #include "util/file.h"
@@ -36,7 +35,6 @@
 
 #include "banned.h"
 
-#define MAX_ARGS 32
 #define FILE_MAX (1 << 20)
 #define SVC      "sparkhook"
 #define NS       "sparkhook-system"
@@ -58,10 +56,7 @@ struct fx {
 
 static void fx_setup(struct fx *f)
 {
-    const char *tmp = getenv("TMPDIR");
-
-    (void)snprintf(f->dir, sizeof(f->dir), "%s/test_certs.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    CHECK(mkdtemp(f->dir) != NULL);
+    cli_mkdtemp(f->dir, sizeof(f->dir), "test_certs");
     (void)snprintf(f->out, sizeof(f->out), "%s/stdout.txt", f->dir);
     (void)snprintf(f->err, sizeof(f->err), "%s/stderr.txt", f->dir);
 }
@@ -75,121 +70,21 @@ static char *fx_path(const struct fx *f, const char *name, char *path)
     return path;
 }
 
-static void rm_tree(const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *e;
-
-    if (lstat(path, &st) != 0)
-        return;
-    if (!S_ISDIR(st.st_mode)) {
-        (void)unlink(path);
-        return;
-    }
-    d = opendir(path);
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        char sub[PATH_MAX];
-
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) < (int)sizeof(sub))
-            rm_tree(sub);
-    }
-    if (d != NULL)
-        (void)closedir(d);
-    (void)rmdir(path);
-}
-
 static void fx_teardown(struct fx *f)
 {
-    rm_tree(f->dir);
-}
-
-/* The contents of path (the caller frees it). */
-static char *slurp(const char *path, size_t *lenp)
-{
-    struct wh_buf b;
-    struct wh_err err;
-
-    wh_buf_init(&b, FILE_MAX);
-    if (wh_file_read(path, &b, &err) != WH_OK) {
-        (void)fprintf(stderr, "  %s\n", err.msg);
-        wh_buf_cleanup(&b);
-        return NULL;
-    }
-    return wh_buf_take(&b, lenp);
-}
-
-static void echo_file(const char *label, const char *path)
-{
-    char *s = slurp(path, NULL);
-
-    (void)fprintf(stderr, "  --- %s ---\n%s", label, s ? s : "(unreadable)\n");
-    free(s);
-}
-
-/* Redirects fd to path (or back to saved when path is NULL). */
-static void redirect(int fd, const char *path, int saved)
-{
-    int to = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : saved;
-
-    CHECK(to >= 0);
-    CHECK(dup2(to, fd) == fd);
-    if (path)
-        (void)close(to);
+    cli_rm_tree(f->dir);
 }
 
 /* Runs `certs ARGS...` (NULL-terminated) with stdout and stderr captured. */
 static int run(const struct fx *f, ...)
 {
-    char *argv[MAX_ARGS + 1];
-    int argc = 0, rc, out, err;
-    const char *a;
     va_list ap;
+    int rc;
 
-    argv[argc++] = wh_xstrdup("certs");
     va_start(ap, f);
-    while ((a = va_arg(ap, const char *)) != NULL && argc < MAX_ARGS)
-        argv[argc++] = wh_xstrdup(a);
+    rc = cli_run(wh_certs_main, "certs", NULL, f->out, f->err, ap);
     va_end(ap);
-    argv[argc] = NULL;
-    (void)fflush(stdout);
-    (void)fflush(stderr);
-    out = dup(STDOUT_FILENO);
-    err = dup(STDERR_FILENO);
-    redirect(STDOUT_FILENO, f->out, -1);
-    redirect(STDERR_FILENO, f->err, -1);
-    rc = wh_certs_main(argc, argv);
-    (void)fflush(stdout);
-    (void)fflush(stderr);
-    redirect(STDOUT_FILENO, NULL, out);
-    redirect(STDERR_FILENO, NULL, err);
-    (void)close(out);
-    (void)close(err);
-    for (int i = 0; i < argc; i++)
-        free(argv[i]);
     return rc;
-}
-
-#define CHECK_RUN(f, want, ...)                       \
-    do {                                              \
-        int r_ = run((f), __VA_ARGS__, (char *)NULL); \
-        if (r_ != (want)) {                           \
-            echo_file("stdout", (f)->out);            \
-            echo_file("stderr", (f)->err);            \
-        }                                             \
-        CHECK_EQ(r_, want);                           \
-    } while (0)
-
-/* True when the captured file (f->out or f->err) contains needle. */
-static int captured_has(const char *path, const char *needle)
-{
-    char *s = slurp(path, NULL);
-    int found = s != NULL && strstr(s, needle) != NULL;
-
-    free(s);
-    return found;
 }
 
 /* Generates into dir/sub, with one extra option pair when o1 and o2 are
@@ -280,13 +175,13 @@ static void test_generate_then_check(void)
     fx_path(&f, "a/tls.key", key);
     fx_path(&f, "a/ca.crt", ca);
     CHECK_RUN(&f, 0, "check", crt, key);
-    CHECK(captured_has(f.out, "ok key matches certificate\n"));
-    CHECK(captured_has(f.out, " days left\n"));
+    CHECK(cli_has(f.out, "ok key matches certificate\n"));
+    CHECK(cli_has(f.out, " days left\n"));
     CHECK_RUN(&f, 0, "check", crt, key, "--ca", ca);
-    CHECK(captured_has(f.out, "ok chain verifies against"));
+    CHECK(cli_has(f.out, "ok chain verifies against"));
     for (size_t i = 0; i < WH_NELEM(san_names); i++) {
         CHECK_RUN(&f, 0, "check", crt, key, "--ca", ca, "--dns", san_names[i]);
-        CHECK(captured_has(f.out, "ok DNS name"));
+        CHECK(cli_has(f.out, "ok DNS name"));
     }
     /* --opt=value, options before and between the files */
     (void)snprintf(opt, sizeof(opt), "--ca=%s", ca);
@@ -304,15 +199,15 @@ static void test_ca_bundle_on_stdout(void)
 
     fx_setup(&f);
     generate(&f, "a", NULL, NULL);
-    got = slurp(f.out, NULL);
-    ca = slurp(fx_path(&f, "a/ca.crt", path), &len);
+    got = cli_slurp(f.out, NULL);
+    ca = cli_slurp(fx_path(&f, "a/ca.crt", path), &len);
     CHECK(got != NULL && ca != NULL);
     wh_buf_init(&want, FILE_MAX);
     CHECK_OK(wh_b64_encode(ca, len, &want));
     CHECK_OK(wh_buf_addc(&want, '\n'));
     CHECK_STR_EQ(got, wh_buf_str(&want));
     CHECK(strncmp(ca, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
-    CHECK(captured_has(f.err, "caBundle on stdout"));
+    CHECK(cli_has(f.err, "caBundle on stdout"));
     wh_buf_cleanup(&want);
     free(ca);
     free(got);
@@ -339,8 +234,8 @@ static void test_wrong_dns(void)
     fx_path(&f, "a/ca.crt", ca);
     for (size_t i = 0; i < WH_NELEM(wrong); i++) {
         CHECK_RUN(&f, WH_CERTS_EXIT_DNS, "check", crt, key, "--ca", ca, "--dns", wrong[i]);
-        CHECK(captured_has(f.out, "FAIL DNS name"));
-        CHECK(captured_has(f.out, SVC "." NS ".svc.cluster.local)"));
+        CHECK(cli_has(f.out, "FAIL DNS name"));
+        CHECK(cli_has(f.out, SVC "." NS ".svc.cluster.local)"));
     }
     CHECK_EQ(WH_CERTS_EXIT_DNS, 6);
     fx_teardown(&f);
@@ -358,7 +253,7 @@ static void test_wrong_key(void)
     fx_path(&f, "b/tls.key", key);
     fx_path(&f, "a/ca.key", cakey);
     CHECK_RUN(&f, 3, "check", crt, key);
-    CHECK(captured_has(f.out, "FAIL key does not match certificate\n"));
+    CHECK(cli_has(f.out, "FAIL key does not match certificate\n"));
     CHECK_RUN(&f, 3, "check", crt, cakey);
     fx_teardown(&f);
 }
@@ -375,7 +270,7 @@ static void test_wrong_ca(void)
     fx_path(&f, "a/tls.key", key);
     fx_path(&f, "b/ca.crt", ca);
     CHECK_RUN(&f, 5, "check", crt, key, "--ca", ca, "--dns", san_names[0]);
-    CHECK(captured_has(f.out, "FAIL chain does not verify"));
+    CHECK(cli_has(f.out, "FAIL chain does not verify"));
     fx_teardown(&f);
 }
 
@@ -388,8 +283,8 @@ static void test_chain_in_cert_file(void)
 
     fx_setup(&f);
     generate(&f, "a", NULL, NULL);
-    a = slurp(fx_path(&f, "a/tls.crt", crt), NULL);
-    b = slurp(fx_path(&f, "a/ca.crt", ca), NULL);
+    a = cli_slurp(fx_path(&f, "a/tls.crt", crt), NULL);
+    b = cli_slurp(fx_path(&f, "a/ca.crt", ca), NULL);
     CHECK(a != NULL && b != NULL);
     wh_buf_init(&both, FILE_MAX);
     CHECK_OK(wh_buf_printf(&both, "%s%s", a, b));
@@ -413,7 +308,7 @@ static void test_min_days(void)
     fx_path(&f, "d1/tls.key", key);
     fx_path(&f, "d1/ca.crt", ca);
     CHECK_RUN(&f, 4, "check", crt, key, "--ca", ca, "--min-days", "30");
-    CHECK(captured_has(f.out, "fewer than --min-days 30"));
+    CHECK(cli_has(f.out, "fewer than --min-days 30"));
     CHECK_RUN(&f, 0, "check", crt, key, "--ca", ca);
     /* Days left are whole days from now: N right after `generate --days N`,
      * N - 1 a second later. So --days 31 satisfies --min-days 30 and --days 30
@@ -440,11 +335,11 @@ static void test_expired_and_not_yet_valid(void)
     fx_path(&f, "a/ca.key", cakey);
     CHECK(resign(crt, cakey, -10, -2, fx_path(&f, "expired.crt", bad)));
     CHECK_RUN(&f, 4, "check", bad, key, "--ca", ca, "--dns", "nope");
-    CHECK(captured_has(f.out, "FAIL expired"));
-    CHECK(captured_has(f.out, "FAIL DNS name")); /* every check still runs */
+    CHECK(cli_has(f.out, "FAIL expired"));
+    CHECK(cli_has(f.out, "FAIL DNS name")); /* every check still runs */
     CHECK(resign(crt, cakey, 2, 10, fx_path(&f, "future.crt", bad)));
     CHECK_RUN(&f, 4, "check", bad, key);
-    CHECK(captured_has(f.out, "FAIL not valid before"));
+    CHECK(cli_has(f.out, "FAIL not valid before"));
     fx_teardown(&f);
 }
 
@@ -681,7 +576,7 @@ static void test_bad_names(void)
         CHECK_RUN(&f, 2, "generate", "--service", bad[i], "--namespace", NS, "--out", out);
         CHECK_RUN(&f, 2, "generate", "--service", SVC, "--namespace", bad[i], "--out", out);
     }
-    CHECK(captured_has(f.err, "DNS-1123"));
+    CHECK(cli_has(f.err, "DNS-1123"));
     CHECK_EQ(mode_of(out), -1); /* nothing created */
     CHECK_RUN(&f, 0, "generate", "--service", "0", "--namespace", "a-1", "--out", out);
     fx_teardown(&f);
@@ -720,8 +615,8 @@ static void test_usage_errors(void)
     CHECK_RUN(&f, 2, "check", crt, key, "-x");
     CHECK_RUN(&f, 0, "check", "--", crt, key);
     CHECK_RUN(&f, 0, "generate", "--help");
-    CHECK(captured_has(f.out, "exit status:"));
-    CHECK(captured_has(f.out, "  6  "));
+    CHECK(cli_has(f.out, "exit status:"));
+    CHECK(cli_has(f.out, "  6  "));
     fx_teardown(&f);
 }
 
@@ -760,17 +655,17 @@ static void test_no_overwrite_without_force(void)
     fx_setup(&f);
     generate(&f, "a", NULL, NULL);
     for (size_t i = 0; i < WH_NELEM(files); i++)
-        before[i] = slurp(fx_path(&f, files[i], path), NULL);
+        before[i] = cli_slurp(fx_path(&f, files[i], path), NULL);
     fx_path(&f, "a", out);
     CHECK_RUN(&f, 1, "generate", "--service", SVC, "--namespace", NS, "--out", out);
-    CHECK(captured_has(f.err, "use --force"));
+    CHECK(cli_has(f.err, "use --force"));
     /* one file left is enough to refuse */
     for (size_t i = 0; i < 3; i++)
         CHECK(unlink(fx_path(&f, files[i], path)) == 0);
     CHECK_RUN(&f, 1, "generate", "--service", SVC, "--namespace", NS, "--out", out);
     CHECK_EQ(mode_of(fx_path(&f, files[0], path)), -1);
     for (size_t i = 3; i < WH_NELEM(files); i++) {
-        char *now = slurp(fx_path(&f, files[i], path), NULL);
+        char *now = cli_slurp(fx_path(&f, files[i], path), NULL);
 
         CHECK(now != NULL && before[i] != NULL);
         CHECK_STR_EQ(now, before[i]);
@@ -778,7 +673,7 @@ static void test_no_overwrite_without_force(void)
     }
     CHECK_RUN(&f, 0, "generate", "--service", SVC, "--namespace", NS, "--out", out, "--force");
     for (size_t i = 0; i < WH_NELEM(files); i++) {
-        char *now = slurp(fx_path(&f, files[i], path), NULL);
+        char *now = cli_slurp(fx_path(&f, files[i], path), NULL);
 
         CHECK(now != NULL && strcmp(now, before[i]) != 0);
         free(now);
@@ -802,7 +697,7 @@ static void test_never_follows_links(void)
     fx_path(&f, "a", out);
     CHECK_RUN(&f, 1, "generate", "--service", SVC, "--namespace", NS, "--out", out);
     CHECK_RUN(&f, 1, "generate", "--service", SVC, "--namespace", NS, "--out", out, "--force");
-    s = slurp(target, NULL);
+    s = cli_slurp(target, NULL);
     CHECK(s != NULL);
     CHECK_STR_EQ(s, "precious\n");
     free(s);

@@ -10,7 +10,6 @@
  *
  * Tokens are minted with jwt_mint.h, shared with test_jwt.c.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -29,6 +28,7 @@
 #include <openssl/pem.h>
 
 #include "check.h"
+#include "cli_run.h"
 #include "jwt_mint.h"
 #include "jwtverify.h"
 #include "token.h"
@@ -39,15 +39,14 @@
 
 #include "banned.h"
 
-#define MAX_ARGS 32
-#define BIG      (1u << 22)
-#define NOW      1700000000LL
-#define NOW_S    "1700000000"
-#define ISS      "https://oidc.eks.eu-west-1.amazonaws.com/id/TESTCLUSTER"
-#define ISS_HP   "oidc.eks.eu-west-1.amazonaws.com/id/TESTCLUSTER"
-#define AUD_AWS  "sts.amazonaws.com"
-#define AUD_AZ   "api://AzureADTokenExchange"
-#define SUB      "system:serviceaccount:spark:spark-driver"
+#define BIG     (1u << 22)
+#define NOW     1700000000LL
+#define NOW_S   "1700000000"
+#define ISS     "https://oidc.eks.eu-west-1.amazonaws.com/id/TESTCLUSTER"
+#define ISS_HP  "oidc.eks.eu-west-1.amazonaws.com/id/TESTCLUSTER"
+#define AUD_AWS "sts.amazonaws.com"
+#define AUD_AZ  "api://AzureADTokenExchange"
+#define SUB     "system:serviceaccount:spark:spark-driver"
 
 #define HDR_RS256 "{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}"
 #define HDR_ES256 "{\"alg\":\"ES256\",\"kid\":\"ec-1\"}"
@@ -176,13 +175,11 @@ static void jwks_text(struct wh_buf *b)
 
 static void fx_setup(struct fx *f)
 {
-    const char *tmp = getenv("TMPDIR");
     struct wh_buf b;
 
     memset(f, 0, sizeof(*f));
     keys_make();
-    (void)snprintf(f->dir, sizeof(f->dir), "%s/test_token.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    CHECK(mkdtemp(f->dir) != NULL);
+    cli_mkdtemp(f->dir, sizeof(f->dir), "test_token");
     fx_path(f, "stdout.txt", f->out);
     fx_path(f, "stderr.txt", f->err);
     fx_path(f, "token", f->tok);
@@ -200,16 +197,7 @@ static void fx_setup(struct fx *f)
 
 static void fx_teardown(struct fx *f)
 {
-    DIR *d = opendir(f->dir);
-    struct dirent *e;
-
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            (void)unlinkat(dirfd(d), e->d_name, 0);
-    }
-    if (d != NULL)
-        (void)closedir(d);
-    (void)rmdir(f->dir);
+    cli_rm_tree(f->dir);
 }
 
 /* Writes tok (and frees it) to the fixture's token file. */
@@ -221,107 +209,31 @@ static void put_token(const struct fx *f, char *tok)
 
 /* ---- running the command ------------------------------------------------------ */
 
-static char *slurp(const char *path)
-{
-    struct wh_buf b;
-    struct wh_err err;
-
-    wh_buf_init(&b, BIG);
-    if (wh_file_read(path, &b, &err) != WH_OK) {
-        wh_buf_cleanup(&b);
-        return NULL;
-    }
-    return wh_buf_take(&b, NULL);
-}
-
-static void echo_file(const char *label, const char *path)
-{
-    char *s = slurp(path);
-
-    (void)fprintf(stderr, "  --- %s ---\n%s", label, s ? s : "(unreadable)\n");
-    free(s);
-}
-
-/* Redirects fd to path (or back to saved when path is NULL). */
-static void redirect(int fd, const char *path, int flags, int saved)
-{
-    int to = path ? open(path, flags | O_CLOEXEC, 0600) : saved;
-
-    CHECK(to >= 0);
-    CHECK(dup2(to, fd) == fd);
-    if (path)
-        (void)close(to);
-}
-
 /* Runs `token ARGS...` (NULL-terminated) with stdout and stderr captured and
  * stdin from f->in when set. */
 static int run(const struct fx *f, ...)
 {
-    char *argv[MAX_ARGS + 1];
-    int argc = 0, rc, in, out, err;
-    const char *a;
     va_list ap;
+    int rc;
 
-    argv[argc++] = wh_xstrdup("token");
     va_start(ap, f);
-    while ((a = va_arg(ap, const char *)) != NULL && argc < MAX_ARGS)
-        argv[argc++] = wh_xstrdup(a);
+    rc = cli_run(wh_token_main, "token", f->in, f->out, f->err, ap);
     va_end(ap);
-    argv[argc] = NULL;
-    (void)fflush(stdout);
-    (void)fflush(stderr);
-    in = dup(STDIN_FILENO);
-    out = dup(STDOUT_FILENO);
-    err = dup(STDERR_FILENO);
-    if (f->in != NULL)
-        redirect(STDIN_FILENO, f->in, O_RDONLY, -1);
-    redirect(STDOUT_FILENO, f->out, O_WRONLY | O_CREAT | O_TRUNC, -1);
-    redirect(STDERR_FILENO, f->err, O_WRONLY | O_CREAT | O_TRUNC, -1);
-    rc = wh_token_main(argc, argv);
-    (void)fflush(stdout);
-    (void)fflush(stderr);
-    redirect(STDIN_FILENO, NULL, 0, in);
-    redirect(STDOUT_FILENO, NULL, 0, out);
-    redirect(STDERR_FILENO, NULL, 0, err);
-    (void)close(in);
-    (void)close(out);
-    (void)close(err);
-    for (int i = 0; i < argc; i++)
-        free(argv[i]);
     return rc;
-}
-
-#define CHECK_RUN(f, want, ...)                       \
-    do {                                              \
-        int r_ = run((f), __VA_ARGS__, (char *)NULL); \
-        if (r_ != (want)) {                           \
-            echo_file("stdout", (f)->out);            \
-            echo_file("stderr", (f)->err);            \
-        }                                             \
-        CHECK_EQ(r_, want);                           \
-    } while (0)
-
-static int has(const char *path, const char *needle)
-{
-    char *s = slurp(path);
-    int found = s != NULL && strstr(s, needle) != NULL;
-
-    free(s);
-    return found;
 }
 
 #define CHECK_OUT(f, needle)                                         \
     do {                                                             \
-        if (!has((f)->out, (needle))) {                              \
-            echo_file("stdout", (f)->out);                           \
+        if (!cli_has((f)->out, (needle))) {                          \
+            cli_echo("stdout", (f)->out);                            \
             CHECK_FAIL_("stdout does not contain \"%s\"", (needle)); \
         }                                                            \
     } while (0)
 
 #define CHECK_ERR(f, needle)                                         \
     do {                                                             \
-        if (!has((f)->err, (needle))) {                              \
-            echo_file("stderr", (f)->err);                           \
+        if (!cli_has((f)->err, (needle))) {                          \
+            cli_echo("stderr", (f)->err);                            \
             CHECK_FAIL_("stderr does not contain \"%s\"", (needle)); \
         }                                                            \
     } while (0)
@@ -394,7 +306,7 @@ static void test_rs256_pem(void)
     CHECK_OUT(&f, "ok iss: " ISS "\n");
     CHECK_OUT(&f, "ok aud: " AUD_AWS "\n");
     CHECK_OUT(&f, "skip sub: no --role-sub\n");
-    CHECK(!has(f.out, sig)); /* the signature is never printed */
+    CHECK(!cli_has(f.out, sig)); /* the signature is never printed */
     free(sig);
     fx_teardown(&f);
 }
@@ -732,7 +644,7 @@ static void test_escaping(void)
     CHECK_OUT(&f, "kid: a\\x1b[2Jb\n");
     CHECK_OUT(&f, "sub: x\\x1b]0;pwned\\x07y\n");
     CHECK_OUT(&f, "iss: caf\\xc3\\xa9\n");
-    raw = slurp(f.out);
+    raw = cli_slurp(f.out, NULL);
     CHECK(raw != NULL && strchr(raw, 0x1b) == NULL && strchr(raw, 0x07) == NULL);
     free(raw);
     fx_teardown(&f);
