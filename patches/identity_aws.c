@@ -17,6 +17,7 @@
 
 #include "edit.h"
 #include "patches.h"
+#include "syntax.h"
 #include "util/json.h"
 #include "util/str.h"
 
@@ -26,7 +27,6 @@
 #define AWS_TOKEN_PATH     "token"
 #define AWS_MIN_EXPIRATION 600
 #define AWS_MAX_EXPIRATION 86400
-#define AWS_ARN_MAX        2048
 
 struct irsa {
     const char *role_arn;
@@ -37,40 +37,6 @@ struct irsa {
     bool sts_regional;
     char token_file[WH_PTR_MAX];
 };
-
-static bool arn_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           strchr("+=,.@_/-", c) != NULL;
-}
-
-/* arn:PARTITION:iam::ACCOUNT(12 digits):role/[PATH/]NAME */
-static bool valid_role_arn(const char *arn)
-{
-    const char *p;
-    size_t i;
-
-    if (strlen(arn) > AWS_ARN_MAX || !wh_str_has_prefix(arn, "arn:"))
-        return false;
-    p = arn + 4;
-    for (i = 0; (p[i] >= 'a' && p[i] <= 'z') || p[i] == '-'; i++)
-        ;
-    if (i == 0 || !wh_str_has_prefix(p + i, ":iam::"))
-        return false;
-    p += i + 6;
-    for (i = 0; i < 12; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    }
-    p += 12;
-    if (!wh_str_has_prefix(p, ":role/") || p[6] == '\0')
-        return false;
-    for (p += 6; *p; p++) {
-        if (!arn_char(*p))
-            return false;
-    }
-    return p[-1] != '/';
-}
 
 static uint64_t resolve_expiration(const struct wh_gen_ctx *ctx)
 {
@@ -145,7 +111,7 @@ static bool resolve(const struct wh_gen_ctx *ctx, struct irsa *irsa)
 
     if (arn->value == NULL)
         return false;
-    if (!valid_role_arn(arn->value)) {
+    if (!wh_syntax_role_arn_ok(arn->value)) {
         wh_warn(ctx->warn,
                 "AWS IRSA not injected: %s annotation %s=\"%.96s\" is not an IAM role ARN",
                 wh_source_name(arn->source), arn->key, arn->value);

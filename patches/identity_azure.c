@@ -44,7 +44,6 @@
 #define AZ_AUDIENCE       "api://AzureADTokenExchange"
 #define AZ_MIN_EXPIRATION 3600 /* the Azure webhook refuses anything outside */
 #define AZ_MAX_EXPIRATION 86400
-#define AZ_GUID_LEN       36
 
 struct azwi {
     const char *client_id;
@@ -52,27 +51,6 @@ struct azwi {
     const char *skip; /* skip-containers list or NULL */
     uint64_t expiration;
 };
-
-static bool hex_digit(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* 8-4-4-4-12 hex digits, either case. */
-static bool valid_guid(const char *s)
-{
-    size_t i;
-
-    if (strnlen(s, AZ_GUID_LEN + 1) != AZ_GUID_LEN)
-        return false;
-    for (i = 0; i < AZ_GUID_LEN; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-        if (dash ? s[i] != '-' : !hex_digit(s[i]))
-            return false;
-    }
-    return true;
-}
 
 static uint64_t resolve_expiration(const struct wh_gen_ctx *ctx)
 {
@@ -105,7 +83,7 @@ static const char *resolve_tenant(const struct wh_gen_ctx *ctx, const struct wh_
     const struct wh_setting *s = wh_policy_get(ctx->pol, WH_SET_AZURE_TENANT_ID);
 
     if (s->value != NULL && s->value[0] != '\0') {
-        if (valid_guid(s->value))
+        if (wh_syntax_guid_ok(s->value))
             return s->value;
         wh_warn(ctx->warn,
                 "Azure Workload Identity not injected: %s annotation %s=\"%.40s\" is not a "
@@ -122,7 +100,7 @@ static const char *resolve_tenant(const struct wh_gen_ctx *ctx, const struct wh_
                 wh_setting_def(WH_SET_AZURE_TENANT_ID)->ns_key);
         return NULL;
     }
-    if (!valid_guid(ctx->cfg->azure_tenant_id)) {
+    if (!wh_syntax_guid_ok(ctx->cfg->azure_tenant_id)) {
         wh_warn(ctx->warn,
                 "Azure Workload Identity not injected: config azure.tenantId=\"%.40s\" is not "
                 "a GUID (8-4-4-4-12 hex digits)",
@@ -140,7 +118,7 @@ static bool resolve(const struct wh_gen_ctx *ctx, struct azwi *az)
 
     if (client->value == NULL || client->value[0] == '\0')
         return false;
-    if (!valid_guid(client->value)) {
+    if (!wh_syntax_guid_ok(client->value)) {
         wh_warn(ctx->warn,
                 "Azure Workload Identity not injected: %s annotation %s=\"%.40s\" is not a "
                 "GUID (8-4-4-4-12 hex digits)",

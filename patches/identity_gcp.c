@@ -47,7 +47,6 @@
 #define GCP_TOKEN_VOLUME "gcp-ksa-token"
 #define GCP_TOKEN_FILE   "token"
 #define GCP_ENV          "GOOGLE_APPLICATION_CREDENTIALS"
-#define GCP_AUDIENCE_MAX 512 /* a provider's full resource name is ~150 bytes */
 #define GCP_WIF          "GCP workload identity"
 
 struct wif {
@@ -90,50 +89,6 @@ static int gke_metadata_server(const struct wh_gen_ctx *ctx, struct wh_patch *pa
     return WH_OK;
 }
 
-/* ---- names ---------------------------------------------------------------- */
-
-static bool lower_alnum(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* Why s[0..len) is not a DNS-1123 subdomain, or NULL when it is one. */
-static const char *subdomain_invalid(const char *s, size_t len)
-{
-    size_t i;
-
-    if (len == 0)
-        return "is empty";
-    if (len > WH_SYNTAX_SUBDOMAIN_MAX)
-        return "is longer than 253 characters";
-    for (i = 0; i < len; i++) {
-        bool edge = i == 0 || i + 1 == len || s[i - 1] == '.' || s[i + 1] == '.';
-
-        if (!lower_alnum(s[i]) && (edge || (s[i] != '-' && s[i] != '.')))
-            return "is not a DNS subdomain (a-z, 0-9, '-', '.'; alphanumeric at each end)";
-    }
-    return NULL;
-}
-
-/* Why s is not a ConfigMap data key, or NULL when it is one. */
-static const char *data_key_invalid(const char *s)
-{
-    size_t len = strnlen(s, WH_SYNTAX_DATA_KEY_MAX + 1);
-    size_t i;
-
-    if (len == 0)
-        return "is empty";
-    if (len > WH_SYNTAX_DATA_KEY_MAX)
-        return "is longer than 253 characters";
-    for (i = 0; i < len; i++) {
-        if (!lower_alnum(s[i]) && !(s[i] >= 'A' && s[i] <= 'Z') && !strchr("-_.", s[i]))
-            return "may contain only letters, digits, '-', '_' and '.'";
-    }
-    if (strcmp(s, ".") == 0 || strncmp(s, "..", 2) == 0)
-        return "may not be \".\" or start with \"..\"";
-    return NULL;
-}
-
 /* ---- workload identity federation ----------------------------------------- */
 
 /* Parses "NAME" or "NAME:KEY" into w; false (with a warning) when malformed. */
@@ -143,19 +98,15 @@ static bool parse_configmap(const struct wh_gen_ctx *ctx, const struct wh_settin
     size_t nlen =
         colon ? (size_t)(colon - s->value) : strnlen(s->value, WH_SYNTAX_SUBDOMAIN_MAX + 1);
     const char *key = colon ? colon + 1 : ctx->cfg->gcp_credential_key;
-    const char *why = subdomain_invalid(s->value, nlen);
+    struct wh_err err;
+    const char *why;
 
-    if (why != NULL) {
-        wh_warn(ctx->warn, GCP_WIF " not injected: %s annotation %s: ConfigMap name \"%.*s\" %s",
-                wh_source_name(s->source), s->key, (int)(nlen < 40 ? nlen : 40), s->value, why);
+    if (wh_syntax_configmap_ref(s->value, &err) != WH_OK) {
+        wh_warn(ctx->warn, GCP_WIF " not injected: %s annotation %s: %s", wh_source_name(s->source),
+                s->key, err.msg);
         return false;
     }
-    why = data_key_invalid(key);
-    if (why != NULL && colon != NULL) {
-        wh_warn(ctx->warn, GCP_WIF " not injected: %s annotation %s: key \"%.40s\" %s",
-                wh_source_name(s->source), s->key, key, why);
-        return false;
-    }
+    why = wh_syntax_data_key_invalid(key);
     if (why != NULL) {
         wh_warn(ctx->warn, GCP_WIF " not injected: config gcp.credentialKey \"%.40s\" %s", key,
                 why);
@@ -164,21 +115,6 @@ static bool parse_configmap(const struct wh_gen_ctx *ctx, const struct wh_settin
     memcpy(w->configmap, s->value, nlen);
     w->configmap[nlen] = '\0';
     (void)wh_strlcpy(w->key, key, sizeof(w->key));
-    return true;
-}
-
-static bool audience_ok(const char *a)
-{
-    size_t len = strnlen(a, GCP_AUDIENCE_MAX + 1);
-    size_t i;
-
-    if (len > GCP_AUDIENCE_MAX ||
-        !(wh_str_has_prefix(a, "//iam.googleapis.com/") || wh_str_has_prefix(a, "https://")))
-        return false;
-    for (i = 0; i < len; i++) {
-        if (a[i] <= ' ' || a[i] > '~')
-            return false;
-    }
     return true;
 }
 
@@ -204,7 +140,7 @@ static bool resolve_wif(const struct wh_gen_ctx *ctx, struct wif *w)
             wh_setting_def(has_cm ? WH_SET_GCP_AUDIENCE : WH_SET_GCP_CREDENTIAL_CONFIGMAP)->ns_key);
         return false;
     }
-    if (!audience_ok(aud->value)) {
+    if (!wh_syntax_gcp_audience_ok(aud->value)) {
         wh_warn(ctx->warn,
                 GCP_WIF " not injected: %s annotation %s=\"%.48s\" must start with "
                         "//iam.googleapis.com/ or https://",

@@ -943,3 +943,97 @@ bool wh_syntax_list_contains(const char *list, char sep, const char *name)
         p = hit + 1;
     }
 }
+
+/* ---- single identity values ---------------------------------------------- */
+
+static bool arn_char(char c)
+{
+    return is_alnum(c) || (c != '\0' && strchr("+=,.@_/-", c) != NULL);
+}
+
+bool wh_syntax_role_arn_ok(const char *s)
+{
+    const char *p;
+    size_t i;
+
+    if (strnlen(s, WH_SYNTAX_ARN_MAX + 1) > WH_SYNTAX_ARN_MAX || strncmp(s, "arn:", 4) != 0)
+        return false;
+    p = s + 4;
+    for (i = 0; (p[i] >= 'a' && p[i] <= 'z') || p[i] == '-'; i++)
+        ;
+    if (i == 0 || strncmp(p + i, ":iam::", 6) != 0)
+        return false;
+    p += i + 6;
+    for (i = 0; i < 12; i++) {
+        if (!is_digit(p[i]))
+            return false;
+    }
+    p += 12;
+    if (strncmp(p, ":role/", 6) != 0 || p[6] == '\0')
+        return false;
+    for (p += 6; *p; p++) {
+        if (!arn_char(*p))
+            return false;
+    }
+    return p[-1] != '/';
+}
+
+static bool hex_digit(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool wh_syntax_guid_ok(const char *s)
+{
+    size_t i;
+
+    if (strnlen(s, 37) != 36)
+        return false;
+    for (i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+        if (dash ? s[i] != '-' : !hex_digit(s[i]))
+            return false;
+    }
+    return true;
+}
+
+bool wh_syntax_gcp_audience_ok(const char *s)
+{
+    size_t len = strnlen(s, WH_SYNTAX_GCP_AUDIENCE_MAX + 1);
+    size_t i;
+
+    if (len > WH_SYNTAX_GCP_AUDIENCE_MAX ||
+        (strncmp(s, "//iam.googleapis.com/", 21) != 0 && strncmp(s, "https://", 8) != 0))
+        return false;
+    for (i = 0; i < len; i++) {
+        if (s[i] <= ' ' || s[i] > '~')
+            return false;
+    }
+    return true;
+}
+
+const char *wh_syntax_subdomain_invalid(const char *s, size_t len)
+{
+    return subdomain_invalid(span_of(s, len));
+}
+
+const char *wh_syntax_data_key_invalid(const char *s)
+{
+    return data_key_invalid(span_of(s, strnlen(s, WH_SYNTAX_DATA_KEY_MAX + 1)));
+}
+
+int wh_syntax_configmap_ref(const char *s, struct wh_err *err)
+{
+    const char *colon = strchr(s, ':');
+    size_t nlen = colon ? (size_t)(colon - s) : strnlen(s, WH_SYNTAX_SUBDOMAIN_MAX + 1);
+    const char *why = wh_syntax_subdomain_invalid(s, nlen);
+
+    if (why != NULL)
+        return wh_errf(err, WH_EPARSE, "ConfigMap name \"%.*s\" is not a DNS subdomain (%s)",
+                       (int)(nlen < 40 ? nlen : 40), s, why);
+    why = colon ? wh_syntax_data_key_invalid(colon + 1) : NULL;
+    if (why != NULL)
+        return wh_errf(err, WH_EPARSE, "key \"%.40s\" %s", colon + 1, why);
+    return WH_OK;
+}

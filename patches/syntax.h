@@ -163,6 +163,35 @@ int wh_syntax_secret_env(const char *s, struct wh_secret_env_list *out, struct w
  * untouched on failure. */
 int wh_syntax_bool(const char *s, bool *out, struct wh_err *err);
 
+/* ---- single identity values ------------------------------------------------
+ *
+ * Checked alike by the generators when a pod is admitted and by the config
+ * loader for profiles and defaults, so that the config refuses what the
+ * generators would:
+ *
+ *   role ARN       arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME: ACCOUNT 12
+ *                  digits, PATH and NAME of [A-Za-z0-9+=,.@_/-], not ending in
+ *                  '/', at most WH_SYNTAX_ARN_MAX bytes
+ *   GUID           8-4-4-4-12 hex digits, either case
+ *   GCP audience   "//iam.googleapis.com/..." or "https://...", printable
+ *                  ASCII without spaces, at most WH_SYNTAX_GCP_AUDIENCE_MAX
+ *   ConfigMap ref  NAME or NAME:KEY: NAME a DNS subdomain, KEY a data key
+ *
+ * The *_invalid functions return why s is not valid (a static string), or
+ * NULL when it is. */
+#define WH_SYNTAX_ARN_MAX          2048
+#define WH_SYNTAX_GCP_AUDIENCE_MAX 512 /* a provider's full resource name is ~150 bytes */
+
+bool wh_syntax_role_arn_ok(const char *s);
+bool wh_syntax_guid_ok(const char *s);
+bool wh_syntax_gcp_audience_ok(const char *s);
+const char *wh_syntax_subdomain_invalid(const char *s, size_t len);
+const char *wh_syntax_data_key_invalid(const char *s);
+
+/* NAME or NAME:KEY; WH_OK or WH_EPARSE with err->msg naming the faulty part
+ * ("ConfigMap name \"X\" is not a DNS subdomain (...)", "key \"K\" ..."). */
+int wh_syntax_configmap_ref(const char *s, struct wh_err *err);
+
 /* Returns the entry of known[0..nknown) closest to key by optimal string
  * alignment distance (Damerau-Levenshtein with adjacent transpositions, case
  * sensitive) when that distance is 1..max_dist; ties go to the earlier entry.

@@ -84,6 +84,25 @@ static int parse_with(int id, const char *value, struct wh_err *err)
         if (strcmp(value, "audit") != 0 && strcmp(value, "enforce") != 0)
             rc = wh_errf(err, WH_EPARSE, "\"%.32s\" is not audit or enforce", value);
         break;
+    case WH_SET_AWS_ROLE_ARN:
+        if (!wh_syntax_role_arn_ok(value))
+            rc = wh_errf(err, WH_EPARSE, "\"%.96s\" is not an IAM role ARN", value);
+        break;
+    case WH_SET_AZURE_CLIENT_ID:
+    case WH_SET_AZURE_TENANT_ID:
+        if (!wh_syntax_guid_ok(value))
+            rc = wh_errf(err, WH_EPARSE, "\"%.40s\" is not a GUID (8-4-4-4-12 hex digits)", value);
+        break;
+    case WH_SET_GCP_CREDENTIAL_CONFIGMAP:
+        rc = wh_syntax_configmap_ref(value, err);
+        break;
+    case WH_SET_GCP_AUDIENCE:
+        if (!wh_syntax_gcp_audience_ok(value))
+            rc = wh_errf(err, WH_EPARSE,
+                         "\"%.64s\" is not a workload identity provider audience "
+                         "(//iam.googleapis.com/... or https://...)",
+                         value);
+        break;
     default:
         break;
     }

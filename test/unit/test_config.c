@@ -5,6 +5,8 @@
  * numbers, bounds on both sides, bad regions and mount paths, a non-object
  * root), and a render that parses back to an equal configuration.
  */
+#include <stdio.h>
+
 #include "check.h"
 #include "config.h"
 
@@ -347,6 +349,68 @@ static void test_render_has_sections(void)
     wh_config_free(cfg);
 }
 
+/* Profile and default values are checked when the config loads, with the
+ * generators' own checks: what a pod's admission would refuse is refused
+ * here, with the place named. */
+static void test_profile_values(void)
+{
+    static const struct {
+        const char *key, *value, *want; /* want NULL: accepted */
+    } cases[] = {
+        { "sparkhook.io/aws-role-arn", "arn:aws:iam::111122223333:role/spark", NULL },
+        { "sparkhook.io/aws-role-arn", "arn:aws-cn:iam::111122223333:role/path/spark", NULL },
+        { "sparkhook.io/aws-role-arn", "arn:aws:iam::1111:role/spark", "is not an IAM role ARN" },
+        { "sparkhook.io/aws-role-arn", "arn:aws:iam::111122223333:role/",
+          "is not an IAM role ARN" },
+        { "sparkhook.io/aws-role-arn", "arn:aws:iam::111122223333:role/a/",
+          "is not an IAM role ARN" },
+        { "sparkhook.io/aws-role-arn", "spark", "is not an IAM role ARN" },
+        { "sparkhook.io/azure-client-id", "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", NULL },
+        { "sparkhook.io/azure-tenant-id", "0A1B2C3D-4E5F-6A7B-8C9D-0E1F2A3B4C5D", NULL },
+        { "sparkhook.io/azure-client-id", "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5", "is not a GUID" },
+        { "sparkhook.io/azure-tenant-id", "0a1b2c3d_4e5f-6a7b-8c9d-0e1f2a3b4c5d", "is not a GUID" },
+        { "sparkhook.io/azure-client-id", "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5g", "is not a GUID" },
+        { "sparkhook.io/gcp-credential-configmap", "gcp-wif", NULL },
+        { "sparkhook.io/gcp-credential-configmap", "gcp-wif:creds.json", NULL },
+        { "sparkhook.io/gcp-credential-configmap", "Gcp_Wif",
+          "ConfigMap name \"Gcp_Wif\" is not a DNS subdomain" },
+        { "sparkhook.io/gcp-credential-configmap", "gcp-wif:a/b", "key \"a/b\" may contain only" },
+        { "sparkhook.io/gcp-wif-audience",
+          "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/k8s",
+          NULL },
+        { "sparkhook.io/gcp-wif-audience", "https://example.com/aud", NULL },
+        { "sparkhook.io/gcp-wif-audience", "sts.googleapis.com",
+          "is not a workload identity provider audience" },
+        { "sparkhook.io/gcp-wif-audience", "https://a b",
+          "is not a workload identity provider audience" },
+    };
+    size_t i;
+
+    for (i = 0; i < WH_NELEM(cases); i++) {
+        char text[512], want[256];
+        int n;
+
+        n = snprintf(text, sizeof(text), "{\"profiles\":{\"team\":{\"%s\":\"%s\"}}}", cases[i].key,
+                     cases[i].value);
+        CHECK(n > 0 && (size_t)n < sizeof(text));
+        if (cases[i].want == NULL) {
+            wh_config_free(parse_ok(text));
+        } else {
+            parse_bad(text, cases[i].want);
+            (void)snprintf(want, sizeof(want), "profiles.team.%s", cases[i].key);
+            parse_bad(text, want); /* the place is named */
+        }
+        /* defaults are checked alike */
+        n = snprintf(text, sizeof(text), "{\"defaults\":{\"%s\":\"%s\"}}", cases[i].key,
+                     cases[i].value);
+        CHECK(n > 0 && (size_t)n < sizeof(text));
+        if (cases[i].want == NULL)
+            wh_config_free(parse_ok(text));
+        else
+            parse_bad(text, cases[i].want);
+    }
+}
+
 static const struct check_test tests[] = {
     CHECK_TEST(test_defaults),
     CHECK_TEST(test_empty_object_is_defaults),
@@ -370,6 +434,7 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_render_defaults_round_trip),
     CHECK_TEST(test_render_custom_round_trip),
     CHECK_TEST(test_render_has_sections),
+    CHECK_TEST(test_profile_values),
 };
 
 CHECK_MAIN(tests)

@@ -611,7 +611,7 @@ static void test_wif_configmap_syntax(void)
         { "wif..a", "is not a DNS subdomain" },
         { "wif.-a", "is not a DNS subdomain" },
         { "wif_a", "is not a DNS subdomain" },
-        { ":cred.json", "ConfigMap name \"\" is empty" },
+        { ":cred.json", "ConfigMap name \"\" is not a DNS subdomain (empty)" },
         { "wif:", "key \"\" is empty" },
         { "wif:..cred", "may not be \".\" or start with \"..\"" },
         { "wif:.", "may not be \".\" or start with \"..\"" },
@@ -656,7 +656,7 @@ static void test_wif_name_lengths(void)
     wif(&r, name, AUD);
     gen(&r, wh_gen_gcp_identity, ONE_CTR);
     CHECK_EQ(r.nops, 0);
-    CHECK_WARNS(&r, "is longer than 253 characters");
+    CHECK_WARNS(&r, "is not a DNS subdomain (longer than 253 characters)");
     teardown(&r);
 }
 
