@@ -985,11 +985,12 @@ static bool hex_digit(char c)
 
 bool wh_syntax_guid_ok(const char *s)
 {
+    enum { GUID_LEN = 36 }; /* 8-4-4-4-12 */
     size_t i;
 
-    if (strnlen(s, 37) != 36)
+    if (strnlen(s, GUID_LEN + 1) != GUID_LEN)
         return false;
-    for (i = 0; i < 36; i++) {
+    for (i = 0; i < GUID_LEN; i++) {
         bool dash = i == 8 || i == 13 || i == 18 || i == 23;
 
         if (dash ? s[i] != '-' : !hex_digit(s[i]))
