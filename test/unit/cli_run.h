@@ -58,11 +58,15 @@ static inline void cli_rm_tree(const char *path)
     d = opendir(path);
     while (d != NULL && (e = readdir(d)) != NULL) {
         char sub[PATH_MAX];
+        size_t pl = strlen(path), nl = strlen(e->d_name);
 
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            pl + 1 + nl >= sizeof(sub))
             continue;
-        if (snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) < (int)sizeof(sub))
-            cli_rm_tree(sub);
+        memcpy(sub, path, pl); /* path/name, without printf's truncation warnings */
+        sub[pl] = '/';
+        memcpy(sub + pl + 1, e->d_name, nl + 1);
+        cli_rm_tree(sub);
     }
     if (d != NULL)
         (void)closedir(d);
