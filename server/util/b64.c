@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * b64.c - base64: encoding by table (every answer's patch goes through it),
- * decoding through OpenSSL's EVP_DecodeBlock; the size arithmetic checked
- * before anything is written.
+ * b64.c - base64: encoding by a table of character pairs (every answer's
+ * patch goes through it), decoding through OpenSSL's EVP_DecodeBlock; the
+ * size arithmetic checked before anything is written.
  */
 #include "util/b64.h"
 
 #include <limits.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,26 @@
 
 #include "banned.h"
 
+static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* The two characters of each 12-bit value: three input bytes are two
+ * lookups and two 2-byte copies (with one character per lookup, four and
+ * four). 8 KiB, filled once. */
+static char pairs[4096][2];
+static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
+
+static void fill_pairs(void)
+{
+    unsigned v;
+
+    for (v = 0; v < 4096; v++) {
+        pairs[v][0] = abc[v >> 6];
+        pairs[v][1] = abc[v & 63];
+    }
+}
+
 int wh_b64_encode(const void *p, size_t len, struct wh_buf *out)
 {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const unsigned char *in = p;
     size_t olen, i;
     char *dst;
@@ -30,13 +48,12 @@ int wh_b64_encode(const void *p, size_t len, struct wh_buf *out)
     rc = wh_buf_extend(out, olen, &dst);
     if (rc != WH_OK)
         return rc;
+    (void)pthread_once(&pairs_once, fill_pairs);
     for (i = 0; i + 3 <= len; i += 3, dst += 4) {
         unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
 
-        dst[0] = abc[v >> 18];
-        dst[1] = abc[v >> 12 & 63];
-        dst[2] = abc[v >> 6 & 63];
-        dst[3] = abc[v & 63];
+        memcpy(dst, pairs[v >> 12], 2);
+        memcpy(dst + 2, pairs[v & 4095], 2);
     }
     if (i < len) { /* one or two bytes left: padded */
         unsigned v = (unsigned)in[i] << 16 | (i + 1 < len ? (unsigned)in[i + 1] << 8 : 0);
