@@ -114,7 +114,7 @@ static uint32_t parent_hash(const char *path, bool created)
 
     if (!created && len >= 2 && strcmp(path + len - 2, "/-") == 0)
         len -= 2;
-    return wh_fnv1a(path, len);
+    return wh_hash(path, len);
 }
 
 static void link_op(struct wh_patch *p, size_t i)
@@ -173,7 +173,7 @@ static struct wh_patch_op *next_of(const struct wh_patch *p, const struct wh_pat
 /* The op of this patch that created a container at path, or NULL. */
 static struct wh_patch_op *created_at(const struct wh_patch *p, const char *path)
 {
-    uint32_t h = wh_fnv1a(path, strlen(path));
+    uint32_t h = wh_hash(path, strlen(path));
     struct wh_patch_op *op;
 
     for (op = first_with(p, h); op; op = next_of(p, op)) {
@@ -260,7 +260,7 @@ const cJSON *wh_patch_find_item(const struct wh_patch *p, const char *path, cons
                                 const char *value)
 {
     size_t plen = strlen(path);
-    uint32_t h = wh_fnv1a(path, plen);
+    uint32_t h = wh_hash(path, plen);
     const struct wh_patch_op *op;
 
     for (op = first_with(p, h); op; op = next_of(p, op)) {

@@ -25,28 +25,36 @@ void wh_pod_cleanup(struct wh_pod *pod)
 }
 
 /* Each element of arr must be an object whose "name" is a string. */
-/* Two bits of a 256-bit filter per name: most lookups are of names a
- * container does not have (the ones a generator is about to add), and the
- * filter answers those without walking the list. */
-static void filter_add(uint64_t f[4], const char *name)
+/* Three bits of a 512-bit filter per name, nine bits of its hash each: most
+ * lookups are of names a container does not have (the ones a generator is
+ * about to add), and the filter answers those without walking the list. With
+ * a Spark executor's 35 or so env names, under 1% of such lookups still walk
+ * it. */
+static void filter_add(uint64_t f[8], const char *name)
 {
-    uint32_t h = wh_fnv1a(name, strlen(name));
+    uint32_t h = wh_hash(name, strlen(name));
+    int i;
 
-    f[h >> 6 & 3] |= 1ull << (h & 63);
-    f[h >> 14 & 3] |= 1ull << (h >> 8 & 63);
+    for (i = 0; i < 3; i++, h >>= 9)
+        f[h >> 6 & 7] |= 1ull << (h & 63);
 }
 
-static bool filter_may_have(const uint64_t f[4], const char *name)
+static bool filter_may_have(const uint64_t f[8], const char *name)
 {
-    uint32_t h = wh_fnv1a(name, strlen(name));
+    uint32_t h = wh_hash(name, strlen(name));
+    int i;
 
-    return (f[h >> 6 & 3] >> (h & 63) & 1) && (f[h >> 14 & 3] >> (h >> 8 & 63) & 1);
+    for (i = 0; i < 3; i++, h >>= 9) {
+        if (!(f[h >> 6 & 7] >> (h & 63) & 1))
+            return false;
+    }
+    return true;
 }
 
 /* Checks that arr (at path + field, for messages) holds objects with a
  * string name; adds the names to filter (when not NULL). */
 static int check_named_items(const cJSON *arr, const char *path, const char *field,
-                             uint64_t filter[4], struct wh_err *err)
+                             uint64_t filter[8], struct wh_err *err)
 {
     const cJSON *item, *name;
     int i = 0;

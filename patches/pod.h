@@ -34,7 +34,7 @@ struct wh_container {
     const cJSON *obj;           /* the container object */
     const cJSON *env;           /* array or NULL */
     const cJSON *volume_mounts; /* array or NULL */
-    uint64_t env_names[4];      /* a Bloom filter of the env names (wh_pod_ctr_env) */
+    uint64_t env_names[8];      /* a Bloom filter of the env names (wh_pod_ctr_env) */
     char ptr[48];               /* its JSON pointer, "/spec/containers/N" */
 };
 

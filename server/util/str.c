@@ -84,6 +84,28 @@ bool wh_str_has_prefix(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Each 8-byte word is folded in by a rotate, an xor and a multiply (as
+ * FxHash does), the tail as a zero-padded word, and the end mixed so that
+ * every bit of the result depends on every word. */
+uint32_t wh_hash(const char *s, size_t len)
+{
+    const uint64_t k = 0x9E3779B97F4A7C15ull; /* 2^64 / golden ratio */
+    uint64_t h = len * k, w;
+
+    for (; len >= 8; s += 8, len -= 8) {
+        memcpy(&w, s, 8);
+        h = ((h << 5 | h >> 59) ^ w) * k;
+    }
+    if (len) {
+        w = 0;
+        memcpy(&w, s, len);
+        h = ((h << 5 | h >> 59) ^ w) * k;
+    }
+    h ^= h >> 32;
+    h *= k;
+    return (uint32_t)(h >> 32);
+}
+
 uint32_t wh_fnv1a(const char *s, size_t len)
 {
     uint32_t h = 2166136261u;

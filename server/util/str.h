@@ -29,8 +29,13 @@ bool wh_csv_contains(const char *list, const char *name, size_t len);
 
 bool wh_str_has_prefix(const char *s, const char *prefix);
 
-/* FNV-1a, 32 bits, of len bytes of s: for hash indexes and short stable
- * suffixes, never for anything an attacker could exploit by colliding. */
+/* FNV-1a, 32 bits, of len bytes of s: for short stable suffixes (names a
+ * pod carries), never for anything an attacker could exploit by colliding. */
 uint32_t wh_fnv1a(const char *s, size_t len);
+
+/* A hash of len bytes of s for in-memory indexes and filters, 8 bytes per
+ * step (FNV-1a takes one): its values may differ between builds and
+ * machines, so nothing that outlives the process may depend on them. */
+uint32_t wh_hash(const char *s, size_t len);
 
 #endif

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * test_str.c - util/str: wh_parse_u64 bounds, garbage and overflow,
- * wh_strlcpy truncation, wh_ct_equal, wh_csv_contains and wh_str_has_prefix.
+ * wh_strlcpy truncation, wh_ct_equal, wh_csv_contains, wh_str_has_prefix
+ * and wh_hash.
  */
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 #include "util/str.h"
@@ -189,6 +192,61 @@ static void test_str_has_prefix(void)
     CHECK(!wh_str_has_prefix("Arn:aws", "arn:"));
 }
 
+/* wh_hash reads exactly len bytes, and changing any one of them, or the
+ * length (zero bytes included), changes the hash. */
+static void test_hash_every_byte_counts(void)
+{
+    char s[41], t[41];
+    size_t len, i;
+    uint32_t h;
+
+    CHECK_EQ(wh_hash("abcdefghij", 3), wh_hash("abcXYZ", 3));
+    CHECK(wh_hash("", 0) != wh_hash("\0", 1));
+    for (len = 1; len < 17; len++)
+        CHECK(wh_hash("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", len) !=
+              wh_hash("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", len - 1));
+    for (len = 1; len < sizeof(s); len++) {
+        for (i = 0; i < len; i++)
+            s[i] = (char)('A' + (i * 7 + len) % 26);
+        h = wh_hash(s, len);
+        CHECK_EQ(wh_hash(s, len), h);
+        for (i = 0; i < len; i++) {
+            memcpy(t, s, len);
+            t[i] ^= 1;
+            CHECK(wh_hash(t, len) != h);
+            t[i] ^= (char)0x81; /* the top bit */
+            CHECK(wh_hash(t, len) != h);
+        }
+    }
+}
+
+/* The env-name filter takes three 9-bit fields of a hash (patches/pod.c):
+ * over 4096 names like Spark's, each field spreads evenly over its 512
+ * values (8 a value on average). */
+static void test_hash_fields_spread(void)
+{
+    static unsigned count[3][512];
+    char name[32];
+    unsigned i, f, v, most, empty;
+
+    for (i = 0; i < 4096; i++) {
+        int n = snprintf(name, sizeof(name), "SPARK_JAVA_OPT_%u", i);
+        uint32_t h = wh_hash(name, (size_t)n);
+
+        for (f = 0; f < 3; f++, h >>= 9)
+            count[f][h & 511]++;
+    }
+    for (f = 0; f < 3; f++) {
+        most = empty = 0;
+        for (v = 0; v < 512; v++) {
+            most = count[f][v] > most ? count[f][v] : most;
+            empty += count[f][v] == 0;
+        }
+        CHECK(most <= 24);
+        CHECK(empty <= 3);
+    }
+}
+
 static const struct check_test tests[] = {
     CHECK_TEST(test_parse_u64_plain),
     CHECK_TEST(test_parse_u64_bounds_inclusive),
@@ -207,6 +265,8 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_csv_prefix_is_not_a_match),
     CHECK_TEST(test_csv_uses_len_not_nul),
     CHECK_TEST(test_str_has_prefix),
+    CHECK_TEST(test_hash_every_byte_counts),
+    CHECK_TEST(test_hash_fields_spread),
 };
 
 CHECK_MAIN(tests)
