@@ -29,7 +29,7 @@ void wh_patch_cleanup(struct wh_patch *p)
 
     for (i = 0; i < p->n; i++) {
         free(p->ops[i].path);
-        cJSON_Delete(p->ops[i].value);
+        wh_json_drop(p->ops[i].value);
     }
     free(p->ops);
     free(p->head);

@@ -77,4 +77,9 @@ void wh_json_add(cJSON *obj, const char *key, cJSON *item);
 /* Appends item to array; consumes item (on failure too). */
 void wh_json_append(cJSON *array, cJSON *item);
 
+/* cJSON_Delete, except for a tree in the arena in use on this thread: that
+ * one goes with the arena's reset, and walking it would only free nothing
+ * node by node (arena.h's rule keeps heap nodes out of arena trees). */
+void wh_json_drop(cJSON *item);
+
 #endif

@@ -35,6 +35,15 @@ static void json_free(void *p)
     free(p);
 }
 
+void wh_json_drop(cJSON *item)
+{
+    struct wh_arena *a = wh_arena_current();
+
+    if (item == NULL || (a && wh_arena_owns(a, item)))
+        return;
+    cJSON_Delete(item);
+}
+
 void wh_json_init(void)
 {
     cJSON_Hooks hooks = { json_malloc, json_free };

@@ -3,7 +3,8 @@
  * test_arena.c - util/arena: alignment, zero-size and large allocations,
  * growth past the first chunk, what a reset keeps (one chunk that holds the
  * last cycle, at most WH_ARENA_KEEP), wh_arena_owns, the per-thread arena and
- * wh_arena_use, and (in ASan builds) the poisoning of reset memory.
+ * wh_arena_use, wh_json_drop, and (in ASan builds) the poisoning of reset
+ * memory.
  *
  * The arena's chunks are not visible through the API, so a chunk is observed
  * by the addresses it hands out: allocations in one chunk are contiguous
@@ -278,6 +279,35 @@ static void test_owns(void)
     free(heap);
 }
 
+/* wh_json_drop leaves a tree in the arena in use to the arena's reset, without
+ * walking it, and deletes a tree on the heap. To see that the arena's tree is
+ * not walked, it is given a heap leaf (against arena.h's rule): a walk would
+ * free the leaf, and the reads and the delete below would be a use after
+ * free and a double free. */
+static void test_json_drop(void)
+{
+    struct wh_arena a;
+    cJSON *heap_tree, *arena_tree, *leaf;
+
+    wh_arena_init(&a);
+    wh_json_drop(NULL);
+    heap_tree = cJSON_CreateObject(); /* no arena in use: on the heap */
+    (void)cJSON_AddStringToObject(heap_tree, "k", "v");
+    leaf = cJSON_CreateString("on the heap");
+    CHECK(!wh_arena_owns(&a, heap_tree) && !wh_arena_owns(&a, leaf));
+    (void)wh_arena_use(&a);
+    arena_tree = cJSON_CreateArray();
+    CHECK(wh_arena_owns(&a, arena_tree));
+    CHECK(cJSON_AddItemToArray(arena_tree, leaf));
+    wh_json_drop(arena_tree);
+    CHECK_STR_EQ(leaf->valuestring, "on the heap");
+    wh_json_drop(heap_tree); /* deleted: valgrind and LeakSanitizer see a leak otherwise */
+    (void)wh_arena_use(NULL);
+    leaf->prev = leaf->next = NULL;
+    cJSON_Delete(leaf);
+    wh_arena_cleanup(&a);
+}
+
 /* ---- the thread's arena and wh_arena_use -------------------------------- */
 
 struct thread_result {
@@ -409,6 +439,7 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_reset_keep_cap_many_chunks),
     CHECK_TEST(test_reset_keep_cap_single_big_chunk),
     CHECK_TEST(test_owns),
+    CHECK_TEST(test_json_drop),
     CHECK_TEST(test_thread_arenas),
     CHECK_TEST(test_use_returns_previous),
     CHECK_TEST(test_reset_poisons),
