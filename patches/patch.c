@@ -284,8 +284,10 @@ const cJSON *wh_patch_find_item(const struct wh_patch *p, const char *path, cons
 int wh_patch_render(const struct wh_patch *p, struct wh_buf *out)
 {
     size_t i;
-    int rc = wh_buf_addc(out, '[');
+    int rc;
 
+    wh_buf_expect(out, p->n * 160); /* a Spark pod's ops: 60 to 300 bytes each */
+    rc = wh_buf_addc(out, '[');
     for (i = 0; i < p->n && rc == WH_OK; i++) {
         const struct wh_patch_op *op = &p->ops[i];
 

@@ -268,7 +268,10 @@ void wh_admission_allow(const struct wh_admission *adm, const char *patch, size_
                         const struct wh_warnings *warnings, struct wh_buf *out)
 {
     bool has_patch = patch != NULL && patch_len > 2; /* "[]" is no patch */
-    int rc = open_response(adm, true, out);
+    int rc;
+
+    wh_buf_expect(out, (has_patch ? patch_len / 3 * 4 + 4 : 0) + 512); /* 512: the rest */
+    rc = open_response(adm, true, out);
 
     if (rc == WH_OK && has_patch) {
         rc = wh_buf_adds(out, ",\"patchType\":\"JSONPatch\",\"patch\":\"");

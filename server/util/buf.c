@@ -78,6 +78,12 @@ int wh_buf_reserve(struct wh_buf *b, size_t n)
     return grow(b, n);
 }
 
+void wh_buf_expect(struct wh_buf *b, size_t n)
+{
+    if (b->len <= b->cap)
+        (void)grow(b, n < b->cap - b->len ? n : b->cap - b->len);
+}
+
 int wh_buf_extend(struct wh_buf *b, size_t n, char **p)
 {
     int rc = grow(b, n);

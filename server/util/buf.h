@@ -61,6 +61,11 @@ int wh_buf_vprintf(struct wh_buf *b, const char *fmt, va_list ap) WH_PRINTF(2, 0
  * advance); WH_OK, or WH_ETOOBIG (contents freed) past the cap. */
 int wh_buf_reserve(struct wh_buf *b, size_t n);
 
+/* Allocates room for about n more bytes now, for a writer that knows
+ * roughly how much it will append: one allocation instead of doubling up
+ * to it. Never fails and never allocates past the cap. */
+void wh_buf_expect(struct wh_buf *b, size_t n);
+
 /* Grows the length by n bytes and points *p at them, for a caller that
  * writes in place (e.g. an encoder); the bytes are uninitialised. Returns
  * WH_OK or WH_ETOOBIG (contents freed). */

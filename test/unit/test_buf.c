@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * test_buf.c - util/buf: the cap (exactly at it, one past it, size_t
- * overflow), freeing on overflow, take(), printf, extend/truncate/reset and
- * an idempotent cleanup that leaves the buffer reusable with the same cap.
+ * overflow), freeing on overflow, take(), printf, reserve/expect/extend,
+ * truncate/reset and an idempotent cleanup that leaves the buffer reusable
+ * with the same cap.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -211,6 +212,35 @@ static void test_reserve_then_add_in_place(void)
     wh_buf_cleanup(&b);
 }
 
+/* wh_buf_expect allocates once for what follows, keeps the contents, and
+ * past the cap allocates up to it only, without failing or freeing. */
+static void test_expect_then_add_in_place(void)
+{
+    struct wh_buf b;
+    const char *before;
+    size_t i;
+
+    wh_buf_init(&b, 1000);
+    CHECK_OK(wh_buf_add(&b, "ab", 2));
+    wh_buf_expect(&b, 700);
+    before = wh_buf_str(&b);
+    CHECK_STR_EQ(before, "ab");
+    for (i = 0; i < 70; i++)
+        CHECK_OK(wh_buf_add(&b, "0123456789", 10));
+    CHECK(wh_buf_str(&b) == before); /* 702 bytes, no reallocation */
+    wh_buf_expect(&b, 5000);         /* past the cap: up to it */
+    CHECK_EQ(wh_buf_len(&b), 702);
+    before = wh_buf_str(&b);
+    for (i = 0; i < 298; i++)
+        CHECK_OK(wh_buf_addc(&b, 'x'));
+    CHECK(wh_buf_str(&b) == before); /* 1000: the cap, no reallocation */
+    CHECK_RC(wh_buf_addc(&b, 'y'), WH_ETOOBIG);
+    wh_buf_expect(&b, 10); /* emptied by the overflow: room again */
+    CHECK_OK(wh_buf_add(&b, "z", 1));
+    CHECK_STR_EQ(wh_buf_str(&b), "z");
+    wh_buf_cleanup(&b);
+}
+
 static void test_extend_exactly_at_cap(void)
 {
     struct wh_buf b;
@@ -379,6 +409,7 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_printf_empty_result),
     CHECK_TEST(test_extend_gives_writable_room),
     CHECK_TEST(test_reserve_then_add_in_place),
+    CHECK_TEST(test_expect_then_add_in_place),
     CHECK_TEST(test_extend_exactly_at_cap),
     CHECK_TEST(test_extend_past_cap_fails_and_frees),
     CHECK_TEST(test_truncate),
