@@ -710,6 +710,12 @@ static bool opens_empty(struct parser *ps, char close)
  * there is none. */
 static bool colon(struct parser *ps)
 {
+    const unsigned char *p = ps->p;
+
+    if (ps->end - p >= 2 && p[0] == ':' && p[1] > ' ') { /* compact text: most of it */
+        ps->p = p + 1;
+        return true;
+    }
     ws(ps);
     if (ps->p >= ps->end || *ps->p != ':')
         return false;
@@ -722,8 +728,13 @@ static bool colon(struct parser *ps)
  * -1 on anything else. */
 static inline int after_item(struct parser *ps, char close)
 {
+    const unsigned char *p = ps->p;
     int more;
 
+    if (ps->end - p >= 2 && (p[0] == ',' || p[0] == close) && p[1] > ' ') {
+        ps->p = p + 1;
+        return p[0] == ',';
+    }
     ws(ps);
     if (ps->p >= ps->end || (*ps->p != ',' && *ps->p != close))
         return -1;
