@@ -863,6 +863,12 @@ def _():
     return status_in(resp, (400, 413, 431), closed_ok=True, want_review=False)
 
 
+@case("header-20kb-served")
+def _():
+    # The connection's memory (server/http.c) leaves room for this much.
+    return patched(post(VALID_BODY, headers={"X-Big": "a" * 20000}))
+
+
 @case("header-100kb")
 def _():
     return status_in(post(VALID_BODY, headers={"X-Big": "a" * 100000}), (400, 413, 431),
