@@ -118,7 +118,15 @@ static bool resolve(const struct wh_gen_ctx *ctx, struct irsa *irsa)
         return false;
     }
     irsa->role_arn = arn->value;
-    irsa->region = region->value ? region->value : ctx->cfg->aws_region;
+    irsa->region = ctx->cfg->aws_region;
+    if (region->value && wh_syntax_aws_region_ok(region->value))
+        irsa->region = region->value;
+    else if (region->value)
+        wh_warn(ctx->warn,
+                "AWS region not taken from %s annotation %s=\"%.40s\": not a region name "
+                "(a-z, 0-9, -); %s",
+                wh_source_name(region->source), region->key, region->value,
+                irsa->region[0] ? "the config's aws.region is used" : "no region injected");
     irsa->audience = aud->value && aud->value[0] ? aud->value : ctx->cfg->aws_audience;
     irsa->skip = wh_policy_get(ctx->pol, WH_SET_AWS_SKIP_CONTAINERS)->value;
     irsa->expiration = resolve_expiration(ctx);

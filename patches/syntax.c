@@ -1014,6 +1014,20 @@ bool wh_syntax_gcp_audience_ok(const char *s)
     return true;
 }
 
+bool wh_syntax_aws_region_ok(const char *s)
+{
+    size_t len = strnlen(s, WH_SYNTAX_AWS_REGION_MAX + 1);
+    size_t i;
+
+    if (len == 0 || len > WH_SYNTAX_AWS_REGION_MAX)
+        return false;
+    for (i = 0; i < len; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return false;
+    }
+    return true;
+}
+
 const char *wh_syntax_subdomain_invalid(const char *s, size_t len)
 {
     return subdomain_invalid(span_of(s, len));

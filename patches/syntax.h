@@ -176,15 +176,18 @@ int wh_syntax_bool(const char *s, bool *out, struct wh_err *err);
  *   GCP audience   "//iam.googleapis.com/..." or "https://...", printable
  *                  ASCII without spaces, at most WH_SYNTAX_GCP_AUDIENCE_MAX
  *   ConfigMap ref  NAME or NAME:KEY: NAME a DNS subdomain, KEY a data key
+ *   AWS region     1 to WH_SYNTAX_AWS_REGION_MAX of a-z, 0-9 and '-'
  *
  * The *_invalid functions return why s is not valid (a static string), or
  * NULL when it is. */
 #define WH_SYNTAX_ARN_MAX          2048
 #define WH_SYNTAX_GCP_AUDIENCE_MAX 512 /* a provider's full resource name is ~150 bytes */
+#define WH_SYNTAX_AWS_REGION_MAX   32  /* the longest today, us-isof-south-1, is 15 */
 
 bool wh_syntax_role_arn_ok(const char *s);
 bool wh_syntax_guid_ok(const char *s);
 bool wh_syntax_gcp_audience_ok(const char *s);
+bool wh_syntax_aws_region_ok(const char *s);
 const char *wh_syntax_subdomain_invalid(const char *s, size_t len);
 const char *wh_syntax_data_key_invalid(const char *s);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "settings.h"
+#include "syntax.h"
 #include "util/file.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -90,13 +91,8 @@ static const struct cfg_key keys[] = {
 
 static int check_region(const char *key, const char *value, struct wh_err *err)
 {
-    const char *p;
-
-    for (p = value; *p; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-            return wh_errf(err, WH_EINVAL, "%s: \"%s\" is not a region name (a-z, 0-9, -)", key,
-                           value);
-    }
+    if (value[0] != '\0' && !wh_syntax_aws_region_ok(value))
+        return wh_errf(err, WH_EINVAL, "%s: \"%s\" is not a region name (a-z, 0-9, -)", key, value);
     return WH_OK;
 }
 

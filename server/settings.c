@@ -93,6 +93,20 @@ static int parse_with(int id, const char *value, struct wh_err *err)
         if (!wh_syntax_guid_ok(value))
             rc = wh_errf(err, WH_EPARSE, "\"%.40s\" is not a GUID (8-4-4-4-12 hex digits)", value);
         break;
+    case WH_SET_AWS_REGION:
+        if (!wh_syntax_aws_region_ok(value))
+            rc = wh_errf(err, WH_EPARSE, "\"%.40s\" is not a region name (a-z, 0-9, -)", value);
+        break;
+    case WH_SET_DRIVER_SERVICE_ACCOUNT:
+    case WH_SET_EXECUTOR_SERVICE_ACCOUNT: {
+        size_t n = strnlen(value, WH_SYNTAX_SUBDOMAIN_MAX + 1);
+        const char *why = wh_syntax_subdomain_invalid(value, n);
+
+        if (why != NULL)
+            rc = wh_errf(err, WH_EPARSE, "service account \"%.*s\" is not a DNS subdomain (%s)",
+                         (int)(n < 64 ? n : 64), value, why);
+        break;
+    }
     case WH_SET_GCP_CREDENTIAL_CONFIGMAP:
         rc = wh_syntax_configmap_ref(value, err);
         break;

@@ -383,6 +383,17 @@ static void test_profile_values(void)
           "is not a workload identity provider audience" },
         { "sparkhook.io/gcp-wif-audience", "https://a b",
           "is not a workload identity provider audience" },
+        { "sparkhook.io/aws-region", "eu-west-1", NULL },
+        { "sparkhook.io/aws-region", "us-gov-west-1", NULL },
+        { "sparkhook.io/aws-region", "EU-West-1", "\"EU-West-1\" is not a region name" },
+        { "sparkhook.io/aws-region", "", "\"\" is not a region name" },
+        { "sparkhook.io/aws-region", "eu-west-1-eu-west-1-eu-west-1-eu1",
+          "is not a region name" }, /* 33 characters */
+        { "sparkhook.io/executor-service-account", "spark-executor", NULL },
+        { "sparkhook.io/driver-service-account", "spark.driver", NULL },
+        { "sparkhook.io/executor-service-account", "Spark_SA",
+          "service account \"Spark_SA\" is not a DNS subdomain" },
+        { "sparkhook.io/driver-service-account", "-spark", "is not a DNS subdomain" },
     };
     size_t i;
 

@@ -779,6 +779,34 @@ static void test_region_from_config_and_override(void)
     teardown(&s);
 }
 
+/* A namespace region that is no region name is not injected: the config's
+ * is, with a warning, or none. */
+static void test_region_invalid_falls_back(void)
+{
+    struct scenario s;
+    const cJSON *ctr;
+
+    setup(&s, "{\"aws\":{\"region\":\"us-east-1\"}}",
+          snapshot(",\"sparkhook.io/aws-region\":\"EU West 1\"", ROLE_ANN),
+          make_pod("executor", "", ONE_CTR, ""));
+    run(&s, "spark-jobs");
+    ctr = container(&s, "containers", 0);
+    CHECK_STR_EQ(env(ctr, "AWS_REGION"), "us-east-1");
+    CHECK_STR_EQ(env(ctr, "AWS_ROLE_ARN"), ROLE_ARN);
+    CHECK(has_warning(&s, "sparkhook.io/aws-region=\"EU West 1\": not a region name"));
+    CHECK(has_warning(&s, "the config's aws.region is used"));
+    teardown(&s);
+    setup(&s, NULL, snapshot(",\"sparkhook.io/aws-region\":\"eu-west-1;x\"", ROLE_ANN),
+          make_pod("executor", "", ONE_CTR, ""));
+    run(&s, "spark-jobs");
+    ctr = container(&s, "containers", 0);
+    CHECK(env(ctr, "AWS_REGION") == NULL);
+    CHECK(env(ctr, "AWS_DEFAULT_REGION") == NULL);
+    CHECK_STR_EQ(env(ctr, "AWS_ROLE_ARN"), ROLE_ARN);
+    CHECK(has_warning(&s, "no region injected"));
+    teardown(&s);
+}
+
 static void test_user_region_kept(void)
 {
     struct scenario s;
@@ -1043,6 +1071,7 @@ static const struct check_test tests[] = {
     CHECK_TEST(test_mount_path_taken),
     CHECK_TEST(test_region_from_namespace),
     CHECK_TEST(test_region_from_config_and_override),
+    CHECK_TEST(test_region_invalid_falls_back),
     CHECK_TEST(test_user_region_kept),
     CHECK_TEST(test_sts_regional_and_audience_from_sa),
     CHECK_TEST(test_fs_group),
