@@ -24,7 +24,6 @@ void wh_pod_cleanup(struct wh_pod *pod)
     wh_pod_init(pod);
 }
 
-/* Each element of arr must be an object whose "name" is a string. */
 /* Three bits of a 512-bit filter per name, nine bits of its hash each: most
  * lookups are of names a container does not have (the ones a generator is
  * about to add), and the filter answers those without walking the list. With
