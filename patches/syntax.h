@@ -182,7 +182,7 @@ int wh_syntax_bool(const char *s, bool *out, struct wh_err *err);
  * NULL when it is. */
 #define WH_SYNTAX_ARN_MAX          2048
 #define WH_SYNTAX_GCP_AUDIENCE_MAX 512 /* a provider's full resource name is ~150 bytes */
-#define WH_SYNTAX_AWS_REGION_MAX   32  /* the longest today, us-isof-south-1, is 15 */
+#define WH_SYNTAX_AWS_REGION_MAX   32  /* AWS's region names run to about 15 */
 
 bool wh_syntax_role_arn_ok(const char *s);
 bool wh_syntax_guid_ok(const char *s);

@@ -35,7 +35,9 @@ uint32_t wh_fnv1a(const char *s, size_t len);
 
 /* A hash of len bytes of s for in-memory indexes and filters, 8 bytes per
  * step (FNV-1a takes one): its values may differ between builds and
- * machines, so nothing that outlives the process may depend on them. */
+ * machines, so nothing that outlives the process may depend on them. Not
+ * keyed: where a pod's author picks the strings, colliding ones must cost no
+ * more than the list the index or filter stands in front of. */
 uint32_t wh_hash(const char *s, size_t len);
 
 #endif
