@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "admission.h"
+#include "linger.h"
 #include "listener.h"
 #include "log.h"
 #include "lookup.h"
@@ -60,6 +62,7 @@ struct wh_http {
     struct MHD_Daemon *daemons[MAX_DAEMONS];
     size_t ndaemons;
     struct wh_listener *listener;
+    struct wh_linger *linger;      /* drains sockets answered before their body */
     atomic_uint load[MAX_DAEMONS]; /* connections handed to each daemon, not yet closed */
     atomic_uint next;              /* where the search for the least loaded starts */
     unsigned limit;                /* connections per daemon */
@@ -93,6 +96,7 @@ struct pending {
     int sndbuf;    /* its socket's send buffer at the start (tls.h) */
     bool corked;   /* the answer being sent is corked (tls.h) */
     bool cut;      /* shut down by the watchdog (its own, under pmu) */
+    bool linger;   /* answered before its body was read: drain it, then close */
     /* Set by the connection's thread, read by the watchdog: waiting since
      * (monotonic ms), then served, written in that order (release). */
     _Atomic int64_t waiting_since;
@@ -125,6 +129,7 @@ struct req {
 };
 
 static void mark_served(struct MHD_Connection *conn);
+static void linger_on_close(struct MHD_Connection *conn);
 static struct pending *conn_state(struct MHD_Connection *conn);
 static route_fn serve_mutate;
 static route_fn serve_healthz;
@@ -387,12 +392,23 @@ static enum MHD_Result admit(struct wh_http *h, struct MHD_Connection *conn, str
     return MHD_YES;
 }
 
+/* Whether the request has a body (which an early answer leaves unread). */
+static bool announces_body(struct MHD_Connection *conn)
+{
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+    return (cl && strcmp(cl, "0") != 0) ||
+           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
     struct wh_http *h = cls;
     struct req *r = *req_cls;
+    enum MHD_Result ret;
 
     (void)version;
     if (r == NULL) {
@@ -404,7 +420,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             mark_served(conn);
         (void)clock_gettime(CLOCK_MONOTONIC, &r->start);
         *req_cls = r;
-        return admit(h, conn, r, url, method);
+        ret = admit(h, conn, r, url, method);
+        if (r->status != 0 && announces_body(conn))
+            linger_on_close(conn);
+        return ret;
     }
     if (r->status != 0 || r->route == NULL) /* answered or refused on the first call */
         return MHD_NO;
@@ -608,6 +627,12 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     /* CLOSED comes before libmicrohttpd closes the socket: once p is out of
      * the list, the watchdog can no longer touch this fd. */
     (void)pthread_mutex_lock(&h->pmu);
+    if (p->linger && !p->cut && p->fd >= 0 && h->linger) {
+        int fd = fcntl(p->fd, F_DUPFD_CLOEXEC, 0); /* keeps the socket open */
+
+        if (fd >= 0)
+            wh_linger_add(h->linger, fd);
+    }
     if (p->prev)
         p->prev->next = p->next;
     else
@@ -628,6 +653,17 @@ static struct pending *conn_state(struct MHD_Connection *conn)
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
     return ci ? ci->socket_context : NULL;
+}
+
+/* An answer went out before the body was read: when libmicrohttpd closes
+ * the connection, the lingerer drains what the client still sends (see
+ * linger.h). */
+static void linger_on_close(struct MHD_Connection *conn)
+{
+    struct pending *p = conn_state(conn);
+
+    if (p) /* the connection's own thread, as on_connection */
+        p->linger = true;
 }
 
 static void mark_served(struct MHD_Connection *conn)
@@ -836,6 +872,11 @@ int wh_http_start(const struct wh_http_opts *opts, struct wh_http **out, struct 
         *out = h;
         return WH_OK;
     }
+    rc = wh_linger_start(WH_LINGER_MS, WH_LINGER_BYTES, &h->linger, err);
+    if (rc != WH_OK) {
+        wh_http_stop(h);
+        return rc;
+    }
     nd = pool_size(opts->cfg);
     if (nd > MAX_DAEMONS)
         nd = MAX_DAEMONS;
@@ -929,6 +970,7 @@ void wh_http_stop(struct wh_http *h)
         (void)pthread_join(h->watchdog, NULL);
     for (i = 0; i < h->ndaemons; i++)
         MHD_stop_daemon(h->daemons[i]);
+    wh_linger_stop(h->linger); /* after the daemons, which hand it sockets */
     (void)pthread_mutex_destroy(&h->pmu);
     free(h);
 }

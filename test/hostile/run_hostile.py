@@ -526,6 +526,56 @@ def _():
         c.close()
 
 
+LINGER = 2  # seconds a socket answered before its body was read is drained
+
+
+@case("early-answer-reaches-client-still-sending")
+def _():
+    """A 413 sent on the Content-Length alone, before the body was read, must
+    reach a client that goes on sending the body after it (as curl does):
+    closing with the body unread would reset the connection under it."""
+    c = Conn()
+    try:
+        c.send(http(headers={"Content-Length": str(CAP + 1)}))
+        time.sleep(0.2)  # the answer is out and libmicrohttpd has closed
+        body = b" " * (CAP + 1)
+        for i in range(0, len(body), 4096):
+            if not c.try_send(body[i:i + 4096]):
+                return False, "%s, after %d of %d bytes" % (LAST["send"], i, len(body))
+            time.sleep(0.004)
+        return status_in(c.response(timeout=5), (413,))
+    finally:
+        c.close()
+
+
+@case("early-answer-drain-is-bounded")
+def _():
+    """A client that never stops sending after an early answer is cut off
+    once the drain's time or byte bound is reached."""
+    c = Conn()
+    try:
+        c.send(http(headers={"Content-Length": str(1 << 40)}))
+        ok, why = status_in(c.response(timeout=5), (413,))
+        if not ok:
+            return ok, why
+        raw = socket.socket(fileno=os.dup(c.sock.fileno()))  # below TLS: bytes to discard
+        start, sent = time.monotonic(), 0
+        try:
+            while time.monotonic() - start < LINGER + MARGIN + 5:
+                raw.sendall(b" " * 8192)
+                sent += 8192
+                time.sleep(0.01)
+        except OSError:
+            took = time.monotonic() - start
+            return (took < LINGER + MARGIN,
+                    "cut after %.1fs and %d bytes (bound %ds)" % (took, sent, LINGER))
+        finally:
+            raw.close()
+        return False, "still open after %.1fs and %d bytes" % (time.monotonic() - start, sent)
+    finally:
+        c.close()
+
+
 @case("content-length-huge-number")
 def _():
     return status_in(roundtrip(http(headers={"Content-Length": "99999999999999999999999"})),

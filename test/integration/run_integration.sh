@@ -271,7 +271,7 @@ check_spark_patched() {
   uid=$(uid_of "$review")
   post "$name" "$review"
   if [ "$CODE" != 200 ]; then
-    fail "$name" "HTTP $CODE, want 200; body $(head -c 300 "$WORK/$name.body")"
+    fail "$name" "HTTP $CODE, want 200; body $(head -c 300 "$WORK/$name.body" 2>/dev/null)"
     return
   fi
   why=$(json_expect "$WORK/$name.body" \
@@ -321,7 +321,7 @@ expect_refusal() {
 
   https "$name" "$@"
   if [ "$CODE" != "$want" ]; then
-    fail "$name" "HTTP $CODE, want $want; $(head -c 300 "$WORK/$name.body") $(head -c 200 "$WORK/$name.err")"
+    fail "$name" "HTTP $CODE, want $want; $(head -c 300 "$WORK/$name.body" 2>/dev/null) $(head -c 200 "$WORK/$name.err")"
     return 1
   fi
   why=$(json_expect "$WORK/$name.body" "d['kind'] == 'AdmissionReview'" \
