@@ -145,14 +145,6 @@ static const struct route routes[] = {
 
 /* ---- responses ------------------------------------------------------- */
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-
-    (void)clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static uint64_t elapsed_us(const struct req *r)
 {
     struct timespec now;
@@ -525,7 +517,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
             (void)shutdown(p->fd, SHUT_RDWR);
     }
     if (p) { /* a kept-alive connection waits for the next head: the deadline again */
-        atomic_store_explicit(&p->waiting_since, now_ms(), memory_order_relaxed);
+        atomic_store_explicit(&p->waiting_since, wh_now_ms(), memory_order_relaxed);
         atomic_store_explicit(&p->served, false, memory_order_release);
     }
     if (r == NULL)
@@ -612,7 +604,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             p->session = ci->tls_session;
             p->sndbuf = wh_tls_sndbuf(p->fd);
         }
-        atomic_init(&p->waiting_since, now_ms());
+        atomic_init(&p->waiting_since, wh_now_ms());
         (void)pthread_mutex_lock(&h->pmu);
         p->next = h->pending;
         if (h->pending)
@@ -686,7 +678,7 @@ static void *watchdog(void *arg)
         int64_t now;
 
         (void)nanosleep(&tick, NULL);
-        now = now_ms();
+        now = wh_now_ms();
         (void)pthread_mutex_lock(&h->pmu);
         for (p = h->pending; p; p = p->next) {
             if (!p->cut && p->fd >= 0 && !atomic_load_explicit(&p->served, memory_order_acquire) &&

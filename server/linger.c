@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -43,14 +42,6 @@ struct wh_linger {
     size_t bytes;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-
-    (void)clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Reads and drops what fd has. Returns false when it is done: closed by
  * the client, failed, or past its byte bound. */
 static bool drain(struct slot *s)
@@ -76,7 +67,7 @@ static bool drain(struct slot *s)
 /* Moves what wh_linger_add queued into slots. Returns false to stop. */
 static bool take_incoming(struct wh_linger *l)
 {
-    int64_t deadline = now_ms() + l->ms;
+    int64_t deadline = wh_now_ms() + l->ms;
     char junk[64];
     bool stop;
     size_t i;
@@ -112,7 +103,7 @@ static void *linger_loop(void *arg)
     size_t i;
 
     while (take_incoming(l)) {
-        int64_t now = now_ms(), wait = -1;
+        int64_t now = wh_now_ms(), wait = -1;
 
         pfd[0] = (struct pollfd){ l->wake[0], POLLIN, 0 };
         for (i = 0; i < l->nslots; i++) {
@@ -129,7 +120,7 @@ static void *linger_loop(void *arg)
         }
         /* Backwards: release() moves the last slot into the one released,
          * and the last one's pollfd has been looked at by then. */
-        now = now_ms();
+        now = wh_now_ms();
         for (i = l->nslots; i-- > 0;) {
             bool more = true;
 

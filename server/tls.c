@@ -384,28 +384,20 @@ bool wh_tls_cork(void *session, int fd, int sndbuf, size_t body_len)
     return true;
 }
 
-static long long now_ms(void)
-{
-    struct timespec t;
-
-    (void)clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 bool wh_tls_uncork(void *session, int fd, int timeout_ms)
 {
-    long long deadline = now_ms() + timeout_ms;
+    int64_t deadline = wh_now_ms() + timeout_ms;
 
     for (;;) {
         int r = gnutls_record_uncork(session, 0);
-        long long left;
+        int64_t left;
         struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
         if (r >= 0 && gnutls_record_check_corked(session) == 0)
             return true;
         if (r < 0 && r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED)
             return false;
-        left = deadline - now_ms();
+        left = deadline - wh_now_ms();
         if (left <= 0 || (r == GNUTLS_E_AGAIN && poll(&pfd, 1, (int)left) <= 0))
             return false;
     }

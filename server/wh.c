@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * wh.c - status code names and messages, and the error record helpers.
+ * wh.c - status code names and messages, the error record helpers and the
+ * monotonic clock.
  */
 #include "wh.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "banned.h"
 
@@ -54,4 +56,12 @@ void wh_err_clear(struct wh_err *err)
         return;
     err->rc = WH_OK;
     err->msg[0] = '\0';
+}
+
+int64_t wh_now_ms(void)
+{
+    struct timespec t;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }

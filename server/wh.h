@@ -12,6 +12,7 @@
 #define WH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define WH_ERRORS(X)                                \
     X(WH_OK, "ok")                                  \
@@ -65,5 +66,8 @@ int wh_errf(struct wh_err *err, enum wh_rc rc, const char *fmt, ...) WH_PRINTF(3
 
 /* Clears err to WH_OK with an empty message; err may be NULL. */
 void wh_err_clear(struct wh_err *err);
+
+/* The monotonic clock in milliseconds, for deadlines and timeouts. */
+int64_t wh_now_ms(void);
 
 #endif
