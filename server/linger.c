@@ -199,9 +199,9 @@ void wh_linger_stop(struct wh_linger *l)
     l->stopping = true;
     (void)pthread_mutex_unlock(&l->mu);
     wake(l);
+    /* The thread's last look took what was queued, under the lock that set
+     * stopping, and wh_linger_add queues nothing after it: it closes all. */
     (void)pthread_join(l->thread, NULL);
-    while (l->nin) /* queued after the thread's last look */
-        (void)close(l->incoming[--l->nin]);
     (void)pthread_mutex_destroy(&l->mu);
     (void)close(l->wake[0]);
     (void)close(l->wake[1]);
